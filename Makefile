@@ -1,0 +1,42 @@
+# Pishkhan — `make run` starts everything; `make test` checks everything.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: run up down test lint typecheck unit tools venv clean
+
+run: tools
+	$(PY) -m pishkhan_local run
+
+up: tools
+	$(PY) -m pishkhan_local up
+
+down:
+	@if [ -x $(PY) ]; then $(PY) -m pishkhan_local down; fi
+
+test: tools
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy -p contracts -p servicekit -p intake -p routing -p consultation -p notify -p pishkhan_local
+	$(PY) -m pytest
+
+lint:
+	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check .
+
+tools: venv
+	@deploy/local/build-store.sh
+	@deploy/local/ensure-rabbitmq.sh
+
+venv: $(STAMP)
+
+$(STAMP): constraints.txt requirements-dev.txt services/*/pyproject.toml deploy/local/pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q -c constraints.txt -r requirements-dev.txt \
+	    -e services/contracts -e services/servicekit -e services/intake -e services/routing \
+	    -e services/consultation -e services/notify -e deploy/local
+	@touch $(STAMP)
+
+clean:
+	rm -rf $(VENV) .tools .mypy_cache .ruff_cache .pytest_cache

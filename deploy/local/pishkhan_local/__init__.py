@@ -1,0 +1,1 @@
+"""Run the whole Pishkhan system on one machine without containers."""

@@ -1,0 +1,13 @@
+import sys
+
+from intake.app import create_app
+from intake.settings import IntakeSettings
+from servicekit.serve import serve
+
+
+def main() -> int:
+    return serve("intake", "INTAKE_", IntakeSettings, create_app)  # type: ignore[arg-type]
+
+
+if __name__ == "__main__":
+    sys.exit(main())

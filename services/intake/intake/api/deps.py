@@ -1,0 +1,47 @@
+"""What every intake endpoint needs from the app: the repository, the outbox, the calling office."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated
+
+from fastapi import Depends, Header, Request
+
+from intake.domain.offices import Office
+from intake.store.repository import IntakeRepository
+from servicekit.auth import digest_api_key
+from servicekit.errors import Problem
+from servicekit.outbox import Outbox
+
+
+def repository(request: Request) -> IntakeRepository:
+    repo: IntakeRepository = request.app.state.repository
+    return repo
+
+
+def outbox(request: Request) -> Outbox:
+    box: Outbox = request.app.state.outbox
+    return box
+
+
+Repository = Annotated[IntakeRepository, Depends(repository)]
+OutboxDep = Annotated[Outbox, Depends(outbox)]
+
+
+async def calling_office(
+    repo: Repository, x_api_key: Annotated[str | None, Header(description="the office's API key")] = None
+) -> Office:
+    if not x_api_key:
+        raise Problem(401, "missing_api_key", "an X-Api-Key header with the office's key is required")
+    office_code = await repo.office_for_key(digest_api_key(x_api_key.strip()))
+    office = await repo.office(office_code) if office_code else None
+    if office is None:
+        raise Problem(401, "invalid_api_key", "the API key is unknown or revoked")
+    return office
+
+
+CallingOffice = Annotated[Office, Depends(calling_office)]
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)

@@ -1,0 +1,111 @@
+"""Intake's store: catalogue, offices with their keys, and requests with their timeline."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from intake.domain.catalogue import ServiceDefinition
+from intake.domain.offices import Office
+from servicekit.store import ASCENDING, Document, DuplicateKeyError, IndexSpec, ReturnDocument, Store
+
+SERVICES, OFFICES, API_KEYS, REQUESTS = "services", "offices", "api_keys", "requests"
+
+INDEXES = (
+    IndexSpec(REQUESTS, [("request_id", ASCENDING)], unique=True),
+    IndexSpec(REQUESTS, [("office_code", ASCENDING), ("requested_at", ASCENDING)]),
+    IndexSpec(API_KEYS, [("office_code", ASCENDING)]),
+)
+
+
+class TrackingCodeTaken(Exception):
+    pass
+
+
+class IntakeRepository:
+    def __init__(self, store: Store) -> None:
+        self._services = store.collection(SERVICES)
+        self._offices = store.collection(OFFICES)
+        self._keys = store.collection(API_KEYS)
+        self._requests = store.collection(REQUESTS)
+
+    async def save_service(self, service: ServiceDefinition) -> None:
+        document = service.model_dump(mode="python")
+        await self._services.replace_one({"_id": service.service_code}, document, upsert=True)
+
+    async def service(self, code: str) -> ServiceDefinition | None:
+        document = await self._services.find_one({"_id": code}, {"_id": 0})
+        return ServiceDefinition.model_validate(document) if document else None
+
+    async def services(self) -> list[ServiceDefinition]:
+        cursor = self._services.find({}, {"_id": 0}).sort("service_code", ASCENDING)
+        return [ServiceDefinition.model_validate(document) async for document in cursor]
+
+    async def save_office(self, office: Office) -> None:
+        document = office.model_dump(mode="json")
+        await self._offices.replace_one({"_id": office.code}, document, upsert=True)
+
+    async def office(self, code: str) -> Office | None:
+        document = await self._offices.find_one({"_id": code}, {"_id": 0})
+        return Office.model_validate(document) if document else None
+
+    async def add_api_key(self, office_code: str, key_id: str, digest: str) -> None:
+        await self._keys.insert_one(
+            {
+                "_id": digest,
+                "key_id": key_id,
+                "office_code": office_code,
+                "created_at": datetime.now(UTC),
+                "revoked_at": None,
+            }
+        )
+
+    async def office_for_key(self, digest: str) -> str | None:
+        document = await self._keys.find_one({"_id": digest, "revoked_at": None})
+        return str(document["office_code"]) if document else None
+
+    async def api_keys(self, office_code: str) -> list[Document]:
+        cursor = self._keys.find({"office_code": office_code}, {"_id": 0})
+        return [document async for document in cursor]
+
+    async def revoke_api_key(self, office_code: str, key_id: str) -> bool:
+        result = await self._keys.update_one(
+            {"office_code": office_code, "key_id": key_id, "revoked_at": None},
+            {"$set": {"revoked_at": datetime.now(UTC)}},
+        )
+        return result.modified_count == 1
+
+    async def insert_request(self, record: Document, events: list[dict[str, Any]]) -> None:
+        """The request and its events, in one document write."""
+        try:
+            await self._requests.insert_one({**record, "outbox": events})
+        except DuplicateKeyError as error:
+            raise TrackingCodeTaken(record["_id"]) from error
+
+    async def request(self, tracking_code: str) -> Document | None:
+        return await self._requests.find_one({"_id": tracking_code}, {"outbox": 0})
+
+    async def append_timeline(
+        self, tracking_code: str, entry: Document, *, status: str, unit_name_fa: str | None = None
+    ) -> bool:
+        """Add one status step unless this event already added it; False if nothing changed."""
+        update: Document = {"$push": {"timeline": entry}, "$set": {"status": status}}
+        if unit_name_fa:
+            update["$set"]["unit_name_fa"] = unit_name_fa
+        result = await self._requests.find_one_and_update(
+            {"_id": tracking_code, "timeline.event_id": {"$ne": entry["event_id"]}},
+            update,
+            projection={"_id": 1},
+            return_document=ReturnDocument.AFTER,
+        )
+        return result is not None
+
+    async def append_notification(self, tracking_code: str, entry: Document) -> None:
+        await self._requests.update_one(
+            {"_id": tracking_code, "notifications.event_id": {"$ne": entry["event_id"]}},
+            {"$push": {"notifications": entry}},
+        )
+
+    async def tracking_code_of(self, request_id: str) -> str | None:
+        document = await self._requests.find_one({"request_id": request_id}, {"_id": 1})
+        return str(document["_id"]) if document else None

@@ -1,0 +1,13 @@
+import sys
+
+from routing.app import create_app
+from routing.settings import RoutingSettings
+from servicekit.serve import serve
+
+
+def main() -> int:
+    return serve("routing", "ROUTING_", RoutingSettings, create_app)  # type: ignore[arg-type]
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,39 @@
+"""Routing: every request reaches the unit that must act on it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI
+
+from contracts import Envelope
+from routing.api import admin, cases
+from routing.service import Router
+from routing.settings import RoutingSettings
+from routing.store.repository import CASES, INDEXES, RoutingRepository
+from servicekit.app import new_app, setup_bus, setup_health, setup_inbox, setup_outbox, setup_store
+
+
+def create_app(settings: RoutingSettings | None = None) -> FastAPI:
+    settings = settings or RoutingSettings()  # type: ignore[call-arg]
+    app = new_app(
+        "routing",
+        settings,
+        title="Pishkhan routing",
+        description="Municipal units, routing rules, cases and their work queue.",
+    )
+    store = setup_store(app, settings, INDEXES)
+    bus = setup_bus(app, settings)
+    inbox = setup_inbox(app, store)
+    outbox = setup_outbox(app, store, bus, [CASES])
+    app.state.repository = repository = RoutingRepository(store)
+    app.state.router_service = router = Router(repository, outbox)
+
+    async def on_submitted(envelope: Envelope[Any]) -> None:
+        await router.route(envelope.payload)
+
+    bus.consume("routing.request-submitted", inbox.once("routing.request-submitted", on_submitted))
+    setup_health(app)
+    app.include_router(admin.router)
+    app.include_router(cases.router)
+    return app

@@ -1,0 +1,1 @@
+"""Plumbing every Pishkhan service is built from; nothing domain-specific lives here."""

@@ -1,0 +1,145 @@
+"""Building blocks of a service's `create_app`: each `setup_*` wires one concern and
+registers its own start and stop steps, in order, on the app's lifecycle."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+
+from fastapi import FastAPI, Request, Response
+from fastapi.responses import JSONResponse
+from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
+
+from servicekit.auth import TokenVerifier
+from servicekit.bus import Bus
+from servicekit.context import correlation_id_var
+from servicekit.errors import install_problem_handlers
+from servicekit.inbox import Inbox
+from servicekit.outbox import Outbox
+from servicekit.settings import ServiceSettings
+from servicekit.store import IndexSpec, Store
+
+Step = Callable[[], Awaitable[None]]
+CORRELATION_HEADER = "X-Correlation-ID"
+
+
+@dataclass
+class Lifecycle:
+    starts: list[Step] = field(default_factory=list)
+    stops: list[Step] = field(default_factory=list)
+
+    def on_start(self, step: Step) -> None:
+        self.starts.append(step)
+
+    def on_stop(self, step: Step) -> None:
+        self.stops.insert(0, step)
+
+
+def new_app(
+    service: str, settings: ServiceSettings, *, title: str, description: str, version: str = "1.0.0"
+) -> FastAPI:
+    lifecycle = Lifecycle()
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        for step in lifecycle.starts:
+            await step()
+        try:
+            yield
+        finally:
+            for step in lifecycle.stops:
+                await step()
+
+    app = FastAPI(title=title, description=description, version=version, lifespan=lifespan)
+    app.state.service = service
+    app.state.settings = settings
+    app.state.lifecycle = lifecycle
+    app.state.token_verifier = TokenVerifier(settings)
+    app.add_middleware(CorrelationMiddleware)
+    install_problem_handlers(app)
+    return app
+
+
+def lifecycle_of(app: FastAPI) -> Lifecycle:
+    lifecycle: Lifecycle = app.state.lifecycle
+    return lifecycle
+
+
+def setup_store(app: FastAPI, settings: ServiceSettings, indexes: Sequence[IndexSpec]) -> Store:
+    store = Store(settings.mongodb_url, default_database=app.state.service)
+    app.state.store = store
+
+    async def start() -> None:
+        await store.ensure_indexes(indexes)
+
+    async def stop() -> None:
+        store.close()
+
+    lifecycle_of(app).on_start(start)
+    lifecycle_of(app).on_stop(stop)
+    return store
+
+
+def setup_bus(app: FastAPI, settings: ServiceSettings) -> Bus:
+    bus = Bus(settings, app.state.service)
+    app.state.bus = bus
+    lifecycle_of(app).on_stop(bus.stop)
+
+    async def start() -> None:
+        bus.check_consumes_its_topology()
+        await bus.start()
+
+    lifecycle_of(app).on_start(start)
+    return bus
+
+
+def setup_inbox(app: FastAPI, store: Store) -> Inbox:
+    inbox = Inbox(store)
+    app.state.inbox = inbox
+    return inbox
+
+
+def setup_outbox(app: FastAPI, store: Store, bus: Bus, collections: Sequence[str]) -> Outbox:
+    settings: ServiceSettings = app.state.settings
+    outbox = Outbox(
+        store,
+        bus,
+        collections,
+        sweep_seconds=settings.outbox_sweep_seconds,
+        crash_before_publish=settings.fault_crash_before_publish,
+    )
+    app.state.outbox = outbox
+
+    async def start() -> None:
+        outbox.start()
+
+    lifecycle_of(app).on_start(start)
+    lifecycle_of(app).on_stop(outbox.stop)
+    return outbox
+
+
+def setup_health(app: FastAPI) -> None:
+    @app.get("/healthz", tags=["health"], summary="The process is alive")
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok", "service": app.state.service}
+
+    @app.get("/readyz", tags=["health"], summary="The broker and the store are reachable")
+    async def readyz() -> JSONResponse:
+        checks = {"store": await app.state.store.ping(), "broker": await app.state.bus.ready()}
+        ready = all(checks.values())
+        body = {"status": "ready" if ready else "unavailable", "service": app.state.service, "checks": checks}
+        return JSONResponse(body, status_code=200 if ready else 503)
+
+
+class CorrelationMiddleware(BaseHTTPMiddleware):
+    async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
+        correlation_id = request.headers.get(CORRELATION_HEADER) or str(uuid.uuid4())
+        token = correlation_id_var.set(correlation_id[:100])
+        try:
+            response = await call_next(request)
+        finally:
+            correlation_id_var.reset(token)
+        response.headers[CORRELATION_HEADER] = correlation_id[:100]
+        return response

@@ -1,0 +1,227 @@
+"""RabbitMQ through FastStream: one topic exchange, a quorum queue per consumer, dead letters.
+
+A handler that raises is retried (nack + requeue, with a short back-off) until its
+attempt reaches the delivery limit; then the message goes to `<queue>.dlq` with the
+reason in its headers and the original is acked. A message that does not parse goes
+there at once. The queue's own `x-delivery-limit` is the backstop for a process that
+dies while handling.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from faststream.middlewares import AckPolicy
+from faststream.rabbit import Channel, ExchangeType, QueueType, RabbitBroker, RabbitExchange, RabbitQueue
+from faststream.rabbit.annotations import RabbitMessage
+from faststream.rabbit.publisher import RabbitPublisher
+from pydantic import ValidationError
+
+from contracts import EVENT_TYPES, Envelope, EventPayload, envelope_of
+from contracts.topology import DEAD_LETTER_EXCHANGE, EVENTS_EXCHANGE, PUBLISHES, QUEUES, QueueSpec, queue
+from servicekit.context import correlation_id_var
+from servicekit.settings import ServiceSettings
+
+log = logging.getLogger("servicekit.bus")
+
+Handler = Callable[[Envelope[Any]], Awaitable[None]]
+ERROR_HEADER = "x-pishkhan-error"
+QUEUE_HEADER = "x-pishkhan-queue"
+ATTEMPTS_HEADER = "x-pishkhan-attempts"
+# Every service declares every queue, so the arguments must not depend on one's settings.
+BACKSTOP_DELIVERY_LIMIT = 20
+
+
+@dataclass(frozen=True)
+class Retry:
+    delay: float
+
+
+@dataclass(frozen=True)
+class DeadLetter:
+    reason: str
+
+
+def after_failure(attempt: int, limit: int, error: BaseException) -> Retry | DeadLetter:
+    """What to do with a message whose `attempt`-th handling (1-based) raised `error`."""
+    if attempt >= limit:
+        return DeadLetter(f"{type(error).__name__}: {error}"[:1000])
+    return Retry(delay=min(0.1 * 2 ** (attempt - 1), 2.0))
+
+
+def attempt_of(headers: dict[str, Any]) -> int:
+    """Quorum queues count earlier deliveries in `x-delivery-count`."""
+    count = headers.get("x-delivery-count") or 0
+    return int(count) + 1
+
+
+def events_exchange() -> RabbitExchange:
+    return RabbitExchange(EVENTS_EXCHANGE, type=ExchangeType.TOPIC, durable=True)
+
+
+def dead_letter_exchange() -> RabbitExchange:
+    return RabbitExchange(DEAD_LETTER_EXCHANGE, type=ExchangeType.DIRECT, durable=True)
+
+
+def consumer_queue(spec: QueueSpec) -> RabbitQueue:
+    return RabbitQueue(
+        spec.name,
+        queue_type=QueueType.QUORUM,
+        durable=True,
+        routing_key=spec.event_type,
+        arguments={
+            # the backstop sits above our own limit, which dead-letters with a reason
+            "x-delivery-limit": BACKSTOP_DELIVERY_LIMIT,
+            "x-dead-letter-exchange": DEAD_LETTER_EXCHANGE,
+            "x-dead-letter-routing-key": spec.name,
+        },
+    )
+
+
+def dead_letter_queue(spec: QueueSpec) -> RabbitQueue:
+    return RabbitQueue(
+        spec.dead_letter_queue, queue_type=QueueType.QUORUM, durable=True, routing_key=spec.name
+    )
+
+
+class Bus:
+    """A service's view of the bus: the events it may publish and the queues it consumes."""
+
+    def __init__(self, settings: ServiceSettings, service: str) -> None:
+        self.service = service
+        self.delivery_limit = settings.delivery_limit
+        self.broker = RabbitBroker(
+            settings.amqp_url,
+            default_channel=Channel(prefetch_count=settings.prefetch, publisher_confirms=True),
+            reconnect_interval=1.0,
+            graceful_timeout=10.0,
+            logger=logging.getLogger(f"{service}.broker"),
+            log_level=logging.DEBUG,
+            app_id=service,
+        )
+        self._events = events_exchange()
+        self._dead_letters = dead_letter_exchange()
+        self._publishers: dict[str, RabbitPublisher] = {
+            event_type: self.broker.publisher(
+                exchange=self._events,
+                routing_key=event_type,
+                persist=True,
+                title=event_type,
+                schema=envelope_of(EVENT_TYPES[event_type]),
+            )
+            for event_type in PUBLISHES.get(service, ())
+        }
+        self._dead_letter_publishers: dict[str, RabbitPublisher] = {}
+        self.consumed: dict[str, Handler] = {}
+
+    async def start(self) -> None:
+        await self.broker.connect()
+        await self.declare_topology()
+        await self.broker.start()
+
+    async def stop(self) -> None:
+        await self.broker.stop()
+
+    async def ready(self) -> bool:
+        return await self.broker.ping(timeout=2.0)
+
+    async def declare_topology(self) -> None:
+        """Declare every queue of the system, so no event is unroutable before its consumer first runs."""
+        events = await self.broker.declare_exchange(self._events)
+        dead_letters = await self.broker.declare_exchange(self._dead_letters)
+        for spec in QUEUES:
+            consumer = await self.broker.declare_queue(consumer_queue(spec))
+            await consumer.bind(events, routing_key=spec.event_type)
+            dlq = await self.broker.declare_queue(dead_letter_queue(spec))
+            await dlq.bind(dead_letters, routing_key=spec.name)
+
+    async def publish(self, envelope: dict[str, Any]) -> None:
+        """Publish one stored envelope and wait for the broker's confirm."""
+        publisher = self._publishers.get(envelope["type"])
+        if publisher is None:
+            raise LookupError(f"{self.service} does not publish {envelope['type']}")
+        await publisher.publish(
+            envelope,
+            correlation_id=envelope["correlation_id"],
+            message_id=str(envelope["event_id"]),
+            content_type="application/json",
+        )
+
+    def consume(self, queue_name: str, handler: Handler) -> None:
+        spec = queue(queue_name)
+        if spec.service != self.service:
+            raise ValueError(f"{queue_name} belongs to {spec.service}, not {self.service}")
+        envelope_model = envelope_of(EVENT_TYPES[spec.event_type])
+        self.consumed[queue_name] = handler
+        self._dead_letter_publishers[queue_name] = self.broker.publisher(
+            exchange=self._dead_letters,
+            routing_key=spec.name,
+            persist=True,
+            title=spec.dead_letter_queue,
+            include_in_schema=False,
+        )
+
+        @self.broker.subscriber(
+            consumer_queue(spec),
+            self._events,
+            ack_policy=AckPolicy.MANUAL,
+            no_reply=True,
+            title=spec.name,
+        )
+        async def on_message(message: RabbitMessage) -> None:
+            await self._deliver(spec, envelope_model, handler, message)
+
+    def check_consumes_its_topology(self) -> None:
+        expected = {spec.name for spec in QUEUES if spec.service == self.service}
+        missing = expected - set(self.consumed)
+        if missing:
+            raise RuntimeError(f"{self.service} has no handler for {sorted(missing)}")
+
+    async def _deliver(
+        self,
+        spec: QueueSpec,
+        envelope_model: type[Envelope[EventPayload]],
+        handler: Handler,
+        message: RabbitMessage,
+    ) -> None:
+        headers = dict(message.headers or {})
+        try:
+            envelope = envelope_model.model_validate_json(message.body)
+        except ValidationError as error:
+            await self._dead_letter(spec, message, f"invalid message: {error}"[:1000], attempt_of(headers))
+            return
+        token = correlation_id_var.set(envelope.correlation_id)
+        try:
+            await handler(envelope)
+        except Exception as error:
+            attempt = attempt_of(headers)
+            decision = after_failure(attempt, self.delivery_limit, error)
+            if isinstance(decision, DeadLetter):
+                log.error("dead-lettering %s from %s: %s", envelope.event_id, spec.name, decision.reason)
+                await self._dead_letter(spec, message, decision.reason, attempt)
+            else:
+                log.warning(
+                    "retrying %s on %s (attempt %d): %r", envelope.event_id, spec.name, attempt, error
+                )
+                await asyncio.sleep(decision.delay)
+                await message.nack(requeue=True)
+            return
+        finally:
+            correlation_id_var.reset(token)
+        await message.ack()
+
+    async def _dead_letter(self, spec: QueueSpec, message: RabbitMessage, reason: str, attempt: int) -> None:
+        headers = {key: value for key, value in (message.headers or {}).items() if not key.startswith("x-")}
+        headers |= {ERROR_HEADER: reason, QUEUE_HEADER: spec.name, ATTEMPTS_HEADER: attempt}
+        await self._dead_letter_publishers[spec.name].publish(
+            message.body,
+            headers=headers,
+            correlation_id=message.correlation_id,
+            message_id=message.message_id,
+            content_type=message.content_type or "application/json",
+        )
+        await message.ack()

@@ -1,0 +1,91 @@
+"""Errors as RFC 9457 problem documents: `{"type", "title", "status", "detail", "errors"}`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+PROBLEM_JSON = "application/problem+json"
+
+
+class Problem(Exception):
+    """Raise anywhere in a request to answer with a problem document."""
+
+    def __init__(
+        self,
+        status: int,
+        code: str,
+        detail: str,
+        *,
+        errors: list[dict[str, Any]] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__(detail)
+        self.status = status
+        self.code = code
+        self.detail = detail
+        self.errors = errors or []
+        self.headers = headers or {}
+
+
+def problem_response(
+    status: int,
+    code: str,
+    detail: str,
+    errors: list[dict[str, Any]] | None = None,
+    headers: dict[str, str] | None = None,
+) -> JSONResponse:
+    body: dict[str, Any] = {
+        "type": f"urn:pishkhan:problem:{code}",
+        "title": code,
+        "status": status,
+        "detail": detail,
+    }
+    if errors:
+        body["errors"] = errors
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+
+
+def _validation_errors(error: RequestValidationError) -> tuple[int, str, list[dict[str, Any]]]:
+    items = []
+    malformed = False
+    for item in error.errors():
+        malformed = malformed or item.get("type") == "json_invalid"
+        entry: dict[str, Any] = {
+            "loc": [str(part) for part in item.get("loc", ())],
+            "type": item.get("type"),
+            "msg": item.get("msg"),
+        }
+        # domain errors may carry a Persian message for the person at the counter
+        message_fa = getattr((item.get("ctx") or {}).get("error"), "message_fa", None)
+        if message_fa:
+            entry["msg_fa"] = message_fa
+        items.append(entry)
+    if malformed:
+        return 400, "malformed_json", items
+    return 422, "validation_failed", items
+
+
+def install_problem_handlers(app: FastAPI) -> None:
+    async def on_problem(_: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, Problem)
+        return problem_response(exc.status, exc.code, exc.detail, exc.errors, exc.headers)
+
+    async def on_validation(_: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, RequestValidationError)
+        status, code, items = _validation_errors(exc)
+        detail = "the request body is not valid JSON" if status == 400 else "the request is not valid"
+        return problem_response(status, code, detail, items)
+
+    async def on_http(_: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, StarletteHTTPException)
+        code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
+        return problem_response(exc.status_code, code, str(exc.detail), headers=dict(exc.headers or {}))
+
+    app.add_exception_handler(Problem, on_problem)
+    app.add_exception_handler(RequestValidationError, on_validation)
+    app.add_exception_handler(StarletteHTTPException, on_http)

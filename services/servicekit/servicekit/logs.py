@@ -1,0 +1,68 @@
+"""JSON logs with the correlation id, and a filter that masks personal data in every line."""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import sys
+from datetime import UTC, datetime
+
+from servicekit.context import correlation_id_var
+
+_MOBILE = re.compile(r"(?<!\d)(?:\+98|0098|0)?9\d{2}(\d{4})(\d{3})(?!\d)")
+_NATIONAL_ID = re.compile(r"(?<!\d)\d{10}(?!\d)")
+_EMAIL = re.compile(r"([A-Za-z0-9._%+-])[A-Za-z0-9._%+-]*@([A-Za-z0-9.-]+\.[A-Za-z]{2,})")
+
+
+def mask_personal_data(text: str) -> str:
+    """Mobiles keep their last three digits, e-mails their first letter and domain."""
+    text = _MOBILE.sub(lambda m: f"+98***{'*' * 4}{m.group(2)}", text)
+    text = _NATIONAL_ID.sub("**********", text)
+    return _EMAIL.sub(r"\1***@\2", text)
+
+
+def mask_mobile(e164: str) -> str:
+    return mask_personal_data(e164)
+
+
+class PersonalDataFilter(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        masked = mask_personal_data(message)
+        if masked != message:
+            record.msg, record.args = masked, None
+        return True
+
+
+class JsonFormatter(logging.Formatter):
+    def __init__(self, service: str) -> None:
+        super().__init__()
+        self._service = service
+
+    def format(self, record: logging.LogRecord) -> str:
+        line = {
+            "ts": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname,
+            "service": self._service,
+            "logger": record.name,
+            "msg": record.getMessage(),
+            "correlation_id": correlation_id_var.get(),
+        }
+        if record.exc_info:
+            line["exc"] = mask_personal_data(self.formatException(record.exc_info))
+        return json.dumps(line, ensure_ascii=False)
+
+
+def configure_logging(service: str, level: str = "INFO", as_json: bool = True) -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.addFilter(PersonalDataFilter())
+    if as_json:
+        handler.setFormatter(JsonFormatter(service))
+    else:
+        handler.setFormatter(logging.Formatter(f"%(asctime)s {service} %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level.upper())
+    for noisy in ("uvicorn.access", "aiormq", "aio_pika", "pymongo"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)

@@ -1,0 +1,109 @@
+"""Transactional outbox without transactions: events ride inside the aggregate's document.
+
+A state change stages its events in the same single-document write (`outbox` array).
+Right after that write the service calls `relay()` for that document: it publishes the
+pending events with confirms, in order, and pulls them out. A sweeper does the same at
+start-up and every few seconds for whatever a crash or an outage left behind.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from contracts import Envelope, EventPayload
+from servicekit.bus import Bus
+from servicekit.context import current_correlation_id
+from servicekit.store import Document, PyMongoError, Store
+
+log = logging.getLogger("servicekit.outbox")
+
+OUTBOX_FIELD = "outbox"
+PENDING_FILTER: Document = {f"{OUTBOX_FIELD}.0": {"$exists": True}}
+
+
+def envelopes(producer: str, *payloads: EventPayload) -> list[dict[str, Any]]:
+    """Wrap payloads for the outbox, under the correlation id now in force."""
+    correlation_id = current_correlation_id()
+    return [
+        Envelope.wrap(payload, producer=producer, correlation_id=correlation_id).to_document()
+        for payload in payloads
+    ]
+
+
+def push(events: Iterable[dict[str, Any]]) -> Document:
+    """The `$push` clause that stages events in an update."""
+    return {OUTBOX_FIELD: {"$each": list(events)}}
+
+
+class Outbox:
+    def __init__(
+        self,
+        store: Store,
+        bus: Bus,
+        collections: Sequence[str],
+        *,
+        sweep_seconds: float,
+        crash_before_publish: bool = False,
+    ) -> None:
+        self._store = store
+        self._bus = bus
+        self._collections = tuple(collections)
+        self._sweep_seconds = sweep_seconds
+        self._crash_before_publish = crash_before_publish
+        self._task: asyncio.Task[None] | None = None
+
+    async def relay(self, collection: str, document_id: Any) -> None:
+        """Publish what one document has pending; failures are left for the sweeper."""
+        if self._crash_before_publish:
+            log.critical("fault injection: exiting between the store write and the publish")
+            os._exit(70)
+        document = await self._store.collection(collection).find_one({"_id": document_id}, {OUTBOX_FIELD: 1})
+        if document:
+            await self._publish_pending(collection, document)
+
+    async def sweep(self) -> int:
+        published = 0
+        for collection in self._collections:
+            cursor = self._store.collection(collection).find(PENDING_FILTER, {OUTBOX_FIELD: 1})
+            async for document in cursor:
+                published += await self._publish_pending(collection, document)
+        return published
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._sweep_forever(), name="outbox-sweeper")
+
+    async def stop(self) -> None:
+        if self._task:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+
+    async def _publish_pending(self, collection: str, document: Document) -> int:
+        sent: list[str] = []
+        try:
+            for event in document.get(OUTBOX_FIELD, []):
+                await self._bus.publish(event)
+                sent.append(event["event_id"])
+        except Exception as error:  # the broker is away: keep the rest for the sweeper
+            log.warning("outbox relay paused on %s/%s: %r", collection, document["_id"], error)
+        if sent:
+            await self._store.collection(collection).update_one(
+                {"_id": document["_id"]},
+                {"$pull": {OUTBOX_FIELD: {"event_id": {"$in": sent}}}},
+            )
+        return len(sent)
+
+    async def _sweep_forever(self) -> None:
+        while True:
+            try:
+                count = await self.sweep()
+                if count:
+                    log.info("outbox sweeper published %d pending event(s)", count)
+            except PyMongoError as error:
+                log.warning("outbox sweep failed: %r", error)
+            await asyncio.sleep(self._sweep_seconds)

@@ -1,0 +1,38 @@
+"""Run one service: settings from the environment, logs configured, uvicorn serving."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+
+import uvicorn
+from fastapi import FastAPI
+from pydantic import ValidationError
+
+from servicekit.logs import configure_logging
+from servicekit.settings import ServiceSettings, describe_errors
+
+
+def serve(
+    service: str,
+    prefix: str,
+    settings_type: type[ServiceSettings],
+    create_app: Callable[[ServiceSettings], FastAPI],
+) -> int:
+    try:
+        settings = settings_type()
+    except ValidationError as error:
+        print(f"{service}: cannot start, configuration is incomplete or wrong:", file=sys.stderr)
+        print(describe_errors(prefix, error), file=sys.stderr)
+        return 2
+    configure_logging(service, settings.log_level, settings.log_json)
+    app = create_app(settings)
+    uvicorn.run(
+        app,
+        host=settings.http_host,
+        port=settings.http_port,
+        log_config=None,
+        access_log=False,
+        timeout_graceful_shutdown=10,
+    )
+    return 0
