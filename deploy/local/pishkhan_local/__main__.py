@@ -11,10 +11,9 @@ import sys
 import time
 from datetime import timedelta
 
-from servicekit.auth import Role, mint_staff_token
-
 from pishkhan_local import demo
 from pishkhan_local.cluster import DEFAULT_HTTP_PORTS, DEFAULT_STORE_PORTS, ROOT, SERVICES, Cluster
+from servicekit.auth import Role, mint_staff_token
 
 DATA = ROOT / ".data"
 PID_FILE = DATA / "run.pid"
@@ -53,8 +52,13 @@ def _ensure_demo(cluster: Cluster) -> None:
     api_key = demo.load({s: cluster.url(s) for s in SERVICES}, admin)
     lines = [f"DEMO_OFFICE_API_KEY={api_key}"]
     for role in Role:
-        token = mint_staff_token(secret, f"demo-{role}", [role], ["d1-services"] if role is Role.CLERK else [],
-                                 ttl=timedelta(days=30))
+        token = mint_staff_token(
+            secret,
+            f"demo-{role}",
+            [role],
+            ["d1-services"] if role is Role.CLERK else [],
+            ttl=timedelta(days=30),
+        )
         lines.append(f"DEMO_STAFF_TOKEN_{role.upper()}={token}")
     DEMO_ENV.write_text("\n".join(lines) + "\n")
     DEMO_ENV.chmod(0o600)
@@ -65,15 +69,24 @@ def _banner(cluster: Cluster) -> str:
     rows = [f"  {s:<13} {cluster.url(s)}/docs   (health: {cluster.url(s)}/readyz)" for s in SERVICES]
     curl = (
         f"curl -s -X POST {cluster.url('intake')}/v1/requests -H 'Content-Type: application/json' "
-        f"-H 'X-Api-Key: {env['DEMO_OFFICE_API_KEY']}' -d '{{\"service_code\": \"ARD-101\", \"category\": "
-        f"\"complaint\", \"description\": \"چراغ‌های خیابان امام خاموش است\", \"district\": \"1\", "
-        f"\"location\": {{\"lat\": 38.2498, \"long\": 48.2933}}, \"citizen\": {{\"name\": \"مریم رضایی\", "
-        f"\"national_id\": \"0499370899\", \"mobile\": \"09141234567\"}}}}'"
+        f'-H \'X-Api-Key: {env["DEMO_OFFICE_API_KEY"]}\' -d \'{{"service_code": "ARD-101", "category": '
+        f'"complaint", "description": "چراغ‌های خیابان امام خاموش است", "district": "1", '
+        f'"location": {{"lat": 38.2498, "long": 48.2933}}, "citizen": {{"name": "مریم رضایی", '
+        f'"national_id": "0499370899", "mobile": "09141234567"}}}}\''
     )
     return "\n".join(
-        ["", "Pishkhan is running.", *rows, "",
-         f"Demo office API key and staff tokens: {DEMO_ENV}", f"Logs: {DATA / 'logs'}", "",
-         "File a request:", curl, ""]
+        [
+            "",
+            "Pishkhan is running.",
+            *rows,
+            "",
+            f"Demo office API key and staff tokens: {DEMO_ENV}",
+            f"Logs: {DATA / 'logs'}",
+            "",
+            "File a request:",
+            curl,
+            "",
+        ]
     )
 
 
@@ -107,8 +120,13 @@ def up() -> int:
         print(f"Pishkhan is already running (pid {PID_FILE.read_text().strip()}); `make down` stops it.")
         return 0
     log = (DATA / "run.log").open("ab")
-    process = subprocess.Popen([sys.executable, "-m", "pishkhan_local", "run"], stdout=log, stderr=log,
-                               stdin=subprocess.DEVNULL, start_new_session=True)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "pishkhan_local", "run"],
+        stdout=log,
+        stderr=log,
+        stdin=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     deadline = time.monotonic() + 180
     while time.monotonic() < deadline:
         if process.poll() is not None:
@@ -116,7 +134,7 @@ def up() -> int:
             return 1
         if PID_FILE.exists():
             text = (DATA / "run.log").read_text(errors="replace")
-            print(text[text.rfind("Pishkhan is running."):])
+            print(text[text.rfind("Pishkhan is running.") :])
             return 0
         time.sleep(0.5)
     print("Pishkhan did not become ready in 3 minutes", file=sys.stderr)

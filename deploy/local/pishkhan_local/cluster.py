@@ -55,13 +55,28 @@ class StoreProcess:
         return f"mongodb://127.0.0.1:{self.port}/{self.service}"
 
     def start(self, timeout: float = 60.0) -> None:
-        backend = ["--backend", "h2", "--file", str(self.data_file)] if self.data_file else ["--backend", "memory"]
+        backend = (
+            ["--backend", "h2", "--file", str(self.data_file)] if self.data_file else ["--backend", "memory"]
+        )
         self.log_file.parent.mkdir(parents=True, exist_ok=True)
         with self.log_file.open("ab") as log:
             self.process = subprocess.Popen(
-                ["java", "-Xss512k", "-XX:+UseSerialGC", "-cp", STORE_CLASSPATH,
-                 "pishkhan.store.StoreLauncher", "--port", str(self.port), *backend],
-                stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True,
+                [
+                    "java",
+                    "-Xss512k",
+                    "-XX:+UseSerialGC",
+                    "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
+                    "-cp",
+                    STORE_CLASSPATH,
+                    "pishkhan.store.StoreLauncher",
+                    "--port",
+                    str(self.port),
+                    *backend,
+                ],
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                start_new_session=True,
             )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -97,7 +112,10 @@ class ServiceProcess:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", self.service],
                 env={**os.environ, **self.env, **(extra_env or {})},
-                stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                start_new_session=True,
             )
 
     def wait_ready(self, timeout: float = 60.0) -> None:
@@ -141,10 +159,14 @@ class Cluster:
             data = self.work_dir / name / "store.h2" if self.persistent else None
             if data:
                 data.parent.mkdir(parents=True, exist_ok=True)
-            store = StoreProcess(name, self.store_ports[name], data, self.work_dir / "logs" / f"{name}-store.log")
+            store = StoreProcess(
+                name, self.store_ports[name], data, self.work_dir / "logs" / f"{name}-store.log"
+            )
             self.stores[name] = store
             self.services[name] = ServiceProcess(
-                name, self.http_ports[name], self.service_env(name, store.url),
+                name,
+                self.http_ports[name],
+                self.service_env(name, store.url),
                 self.work_dir / "logs" / f"{name}.log",
             )
 

@@ -27,28 +27,57 @@ DISTRICT_NAMES = {"1": "یک", "2": "دو", "3": "سه"}
 def units() -> list[dict[str, Any]]:
     result = []
     for district, name in DISTRICT_NAMES.items():
-        result.append({"unit_id": f"d{district}-services", "name_fa": f"معاونت خدمات شهری منطقه {name}",
-                       "name_en": f"District {district} urban services", "district": district})
-        result.append({"unit_id": f"d{district}-planning", "name_fa": f"معاونت شهرسازی منطقه {name}",
-                       "name_en": f"District {district} urban planning", "district": district})
+        result.append(
+            {
+                "unit_id": f"d{district}-services",
+                "name_fa": f"معاونت خدمات شهری منطقه {name}",
+                "name_en": f"District {district} urban services",
+                "district": district,
+            }
+        )
+        result.append(
+            {
+                "unit_id": f"d{district}-planning",
+                "name_fa": f"معاونت شهرسازی منطقه {name}",
+                "name_en": f"District {district} urban planning",
+                "district": district,
+            }
+        )
     return result
 
 
 def rules() -> list[dict[str, Any]]:
     result = []
     for district in DISTRICT_NAMES:
-        result.append({"rule_id": f"d{district}-default", "district": district, "unit_id": f"d{district}-services"})
+        result.append(
+            {"rule_id": f"d{district}-default", "district": district, "unit_id": f"d{district}-services"}
+        )
         for code, *_rest, group, _fee, _loc in SERVICES:
             if group == "شهرسازی":
-                result.append({"rule_id": f"d{district}-{code}", "service_code": code, "district": district,
-                               "unit_id": f"d{district}-planning"})
+                result.append(
+                    {
+                        "rule_id": f"d{district}-{code}",
+                        "service_code": code,
+                        "district": district,
+                        "unit_id": f"d{district}-planning",
+                    }
+                )
     return result
 
 
-def service_definition(code: str, name_fa: str, name_en: str, group: str, fee: int, location: bool) -> dict[str, Any]:
-    return {"service_code": code, "name_fa": name_fa, "name_en": name_en, "group": group, "fee_rials": fee,
-            "location_required": location, "description_fa": f"ثبت درخواست «{name_fa}» در دفاتر پیشخوان",
-            "sla_hours": 72 if group == "خدمات شهری" else 120}
+def service_definition(
+    code: str, name_fa: str, name_en: str, group: str, fee: int, location: bool
+) -> dict[str, Any]:
+    return {
+        "service_code": code,
+        "name_fa": name_fa,
+        "name_en": name_en,
+        "group": group,
+        "fee_rials": fee,
+        "location_required": location,
+        "description_fa": f"ثبت درخواست «{name_fa}» در دفاتر پیشخوان",
+        "sla_hours": 72 if group == "خدمات شهری" else 120,
+    }
 
 
 OFFICE = {
@@ -74,13 +103,21 @@ def load(urls: dict[str, str], admin_token: str) -> str:
             http.put(f"{urls['routing']}/v1/units/{unit['unit_id']}", json=unit).raise_for_status()
         for rule in rules():
             http.put(f"{urls['routing']}/v1/rules/{rule['rule_id']}", json=rule).raise_for_status()
-        http.post(f"{urls['notify']}/v1/subscriptions",
-                  json={"topic": "consultations", "mobile": "09141234567"}).raise_for_status()
-        draft = http.post(f"{urls['consultation']}/v1/drafts", json={
-            "title_fa": "پیش‌نویس دستورالعمل ساماندهی دستفروشان",
-            "summary_fa": "ضوابط استقرار دستفروشان در معابر و بازارچه‌های موقت شهر اردبیل",
-            "body_fa": "ماده ۱ - استقرار دستفروشان تنها در بازارچه‌های موقت مصوب مجاز است.\n"
-                       "ماده ۲ - ساعت فعالیت بازارچه‌ها ۱۶ تا ۲۲ است.",
-        }).raise_for_status().json()
-        http.post(f"{urls['consultation']}/v1/drafts/{draft['draft_id']}/open").raise_for_status()
+        http.post(
+            f"{urls['notify']}/v1/subscriptions", json={"topic": "consultations", "mobile": "09141234567"}
+        ).raise_for_status()
+        draft = (
+            http.post(
+                f"{urls['consultation']}/v1/drafts",
+                json={
+                    "title_fa": "پیش‌نویس دستورالعمل ساماندهی دستفروشان",
+                    "summary_fa": "ضوابط استقرار دستفروشان در معابر و بازارچه‌های موقت شهر اردبیل",
+                    "body_fa": "ماده ۱ - استقرار دستفروشان تنها در بازارچه‌های موقت مصوب مجاز است.\n"
+                    "ماده ۲ - ساعت فعالیت بازارچه‌ها ۱۶ تا ۲۲ است.",
+                },
+            )
+            .raise_for_status()
+            .json()
+        )
+        http.post(f"{urls['consultation']}/v1/drafts/{draft['id']}/open").raise_for_status()
     return str(key["api_key"])

@@ -6,7 +6,7 @@ from servicekit.serve import serve
 
 
 def main() -> int:
-    return serve("routing", "ROUTING_", RoutingSettings, create_app)  # type: ignore[arg-type]
+    return serve("routing", "ROUTING_", RoutingSettings, create_app)
 
 
 if __name__ == "__main__":

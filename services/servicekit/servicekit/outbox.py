@@ -13,6 +13,7 @@ import contextlib
 import logging
 import os
 from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from contracts import Envelope, EventPayload
@@ -38,6 +39,11 @@ def envelopes(producer: str, *payloads: EventPayload) -> list[dict[str, Any]]:
 def push(events: Iterable[dict[str, Any]]) -> Document:
     """The `$push` clause that stages events in an update."""
     return {OUTBOX_FIELD: {"$each": list(events)}}
+
+
+def _staged_at(document: Document) -> datetime:
+    newest = max(datetime.fromisoformat(event["occurred_at"]) for event in document[OUTBOX_FIELD])
+    return newest if newest.tzinfo else newest.replace(tzinfo=UTC)
 
 
 class Outbox:
@@ -66,12 +72,15 @@ class Outbox:
         if document:
             await self._publish_pending(collection, document)
 
-    async def sweep(self) -> int:
+    async def sweep(self, grace: timedelta = timedelta(0)) -> int:
+        """Publish what is pending; documents staged within `grace` are left to their own relay."""
         published = 0
+        settled_before = datetime.now(UTC) - grace
         for collection in self._collections:
             cursor = self._store.collection(collection).find(PENDING_FILTER, {OUTBOX_FIELD: 1})
             async for document in cursor:
-                published += await self._publish_pending(collection, document)
+                if _staged_at(document) <= settled_before:
+                    published += await self._publish_pending(collection, document)
         return published
 
     def start(self) -> None:
@@ -99,11 +108,13 @@ class Outbox:
         return len(sent)
 
     async def _sweep_forever(self) -> None:
+        grace = timedelta(seconds=0)  # at start-up nothing here is in flight
         while True:
             try:
-                count = await self.sweep()
+                count = await self.sweep(grace)
                 if count:
                     log.info("outbox sweeper published %d pending event(s)", count)
             except PyMongoError as error:
                 log.warning("outbox sweep failed: %r", error)
+            grace = timedelta(seconds=max(2.0, self._sweep_seconds))
             await asyncio.sleep(self._sweep_seconds)

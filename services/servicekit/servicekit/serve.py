@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
+from typing import TypeVar
 
 import uvicorn
 from fastapi import FastAPI
@@ -12,15 +13,12 @@ from pydantic import ValidationError
 from servicekit.logs import configure_logging
 from servicekit.settings import ServiceSettings, describe_errors
 
+S = TypeVar("S", bound=ServiceSettings)
 
-def serve(
-    service: str,
-    prefix: str,
-    settings_type: type[ServiceSettings],
-    create_app: Callable[[ServiceSettings], FastAPI],
-) -> int:
+
+def serve(service: str, prefix: str, settings_type: type[S], create_app: Callable[[S], FastAPI]) -> int:
     try:
-        settings = settings_type()
+        settings = settings_type()  # type: ignore[call-arg]  # read from the environment
     except ValidationError as error:
         print(f"{service}: cannot start, configuration is incomplete or wrong:", file=sys.stderr)
         print(describe_errors(prefix, error), file=sys.stderr)

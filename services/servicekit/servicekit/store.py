@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from motor.motor_asyncio import AsyncIOMotorClient, AsyncIOMotorCollection, AsyncIOMotorDatabase
-from pymongo import ASCENDING, ReturnDocument
+from pymongo import ASCENDING, DESCENDING, ReturnDocument
 from pymongo.errors import DuplicateKeyError, PyMongoError
 from pymongo.uri_parser import parse_uri
 
@@ -20,6 +20,7 @@ Document = dict[str, Any]
 
 __all__ = [
     "ASCENDING",
+    "DESCENDING",
     "Collection",
     "Document",
     "DuplicateKeyError",

@@ -1,0 +1,1 @@
+"""Pishkhan consultation: draft rules open for public comment, then decided."""

@@ -1,0 +1,1 @@
+"""HTTP adapters: parse, call the domain and the repository, answer."""

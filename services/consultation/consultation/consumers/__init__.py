@@ -1,0 +1,1 @@
+"""Queues this service consumes: none yet (see `contracts.topology.QUEUES`)."""

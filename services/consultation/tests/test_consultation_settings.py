@@ -1,0 +1,34 @@
+from typing import Any
+
+import pytest
+from pydantic import ValidationError
+
+from consultation.settings import ConsultationSettings
+
+REQUIRED: dict[str, Any] = {
+    "mongodb_url": "mongodb://127.0.0.1:27017/consultation",
+    "amqp_url": "amqp://guest:guest@127.0.0.1:5672/",
+    "jwt_secret": "x" * 32,
+}
+
+
+def test_defaults_are_tehran_two_weeks_and_port_8003() -> None:
+    settings = ConsultationSettings(**REQUIRED)
+    assert settings.http_port == 8003
+    assert settings.timezone == "Asia/Tehran"
+    assert settings.comment_window_days == 14
+
+
+def test_a_window_shorter_than_two_weeks_is_refused() -> None:
+    with pytest.raises(ValidationError):
+        ConsultationSettings(**REQUIRED, comment_window_days=13)
+
+
+def test_an_unknown_time_zone_is_refused() -> None:
+    with pytest.raises(ValidationError):
+        ConsultationSettings(**REQUIRED, timezone="Asia/Nowhere")
+
+
+def test_settings_come_from_the_consultation_prefix(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CONSULTATION_COMMENT_WINDOW_DAYS", "21")
+    assert ConsultationSettings(**REQUIRED).comment_window_days == 21

@@ -1,0 +1,64 @@
+"""Events in: each handler translates one event and hands it to the notifier."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from contracts import (
+    ConsultationOpenedV1,
+    Envelope,
+    RequestRoutedV1,
+    RequestStatusChangedV1,
+    RequestSubmittedV1,
+)
+from notify.domain.model import Recipient
+from notify.service import ConsultationNotice, Notifier, Referral, StatusChange
+from servicekit.bus import Bus
+from servicekit.inbox import Inbox
+
+Handler = Callable[[Envelope[Any]], Awaitable[None]]
+
+
+def handlers(service: Notifier) -> dict[str, Handler]:
+    async def on_request_submitted(envelope: Envelope[Any]) -> None:
+        event: RequestSubmittedV1 = envelope.payload
+        contact = event.contact
+        recipient = Recipient(
+            request_id=event.request_id,
+            tracking_code=event.tracking_code,
+            mobile=contact.mobile,
+            email=contact.email,
+            channel=contact.channel,
+            language=contact.language,
+        )
+        await service.request_submitted(str(envelope.event_id), recipient)
+
+    async def on_request_routed(envelope: Envelope[Any]) -> None:
+        event: RequestRoutedV1 = envelope.payload
+        referral = Referral(
+            event.request_id, unit_name_fa=event.unit_name_fa, unit_name_en=event.unit_name_en
+        )
+        await service.request_routed(str(envelope.event_id), referral)
+
+    async def on_request_status_changed(envelope: Envelope[Any]) -> None:
+        event: RequestStatusChangedV1 = envelope.payload
+        change = StatusChange(event.request_id, status=event.status, note_fa=event.note_fa)
+        await service.status_changed(str(envelope.event_id), change)
+
+    async def on_consultation_opened(envelope: Envelope[Any]) -> None:
+        event: ConsultationOpenedV1 = envelope.payload
+        notice = ConsultationNotice(title_fa=event.title_fa, closes_at=event.closes_at)
+        await service.consultation_opened(str(envelope.event_id), notice)
+
+    return {
+        "notify.request-submitted": on_request_submitted,
+        "notify.request-routed": on_request_routed,
+        "notify.request-status-changed": on_request_status_changed,
+        "notify.consultation-opened": on_consultation_opened,
+    }
+
+
+def register_consumers(bus: Bus, inbox: Inbox, service: Notifier) -> None:
+    for queue_name, handler in handlers(service).items():
+        bus.consume(queue_name, inbox.once(queue_name, handler))

@@ -1,0 +1,1 @@
+"""Notify's domain: recipients, deliveries, templates; no HTTP, AMQP or store here."""

@@ -1,0 +1,44 @@
+"""The whole system for cross-service tests: real RabbitMQ (a fresh virtual host per run),
+a real store process per service and the four services as real processes."""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from support import System
+
+from pishkhan_local import demo, rabbit
+from pishkhan_local.cluster import SERVICES, Cluster
+from servicekit.auth import Role, mint_staff_token
+
+AMQP_BASE = "amqp://guest:guest@127.0.0.1:5672/"
+
+
+@pytest.fixture(scope="session")
+def vhost_url() -> Iterator[str]:
+    name = f"pishkhan-test-{uuid.uuid4().hex[:8]}"
+    rabbit.create_vhost(name)
+    try:
+        yield rabbit.with_vhost(AMQP_BASE, name)
+    finally:
+        rabbit.delete_vhost(name)
+
+
+@pytest.fixture(scope="session")
+def system(vhost_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[System]:
+    secret = secrets.token_urlsafe(40)
+    work_dir = Path(tmp_path_factory.mktemp("system"))
+    cluster = Cluster(amqp_url=vhost_url, jwt_secret=secret, work_dir=work_dir)
+    try:
+        cluster.start()
+        admin = mint_staff_token(secret, "test-admin", [Role.ADMIN])
+        api_key = demo.load({s: cluster.url(s) for s in SERVICES}, admin)
+        yield System(cluster, vhost_url, api_key, secret)
+    finally:
+        cluster.stop()
+        for log in sorted((work_dir / "logs").glob("*.log")):
+            print(f"--- {log.name} (tail)\n" + "\n".join(log.read_text(errors="replace").splitlines()[-15:]))

@@ -1,0 +1,123 @@
+"""Helpers for the cross-service tests: the running system and what an office does with it."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+from pishkhan_local.cluster import Cluster
+from servicekit.auth import Role, mint_staff_token
+
+
+@dataclass
+class System:
+    cluster: Cluster
+    amqp_url: str
+    api_key: str
+    secret: str
+
+    def url(self, service: str) -> str:
+        return self.cluster.url(service)
+
+    def staff(self, role: Role = Role.ADMIN, units: list[str] | None = None) -> dict[str, str]:
+        return {"Authorization": f"Bearer {mint_staff_token(self.secret, f'test-{role}', [role], units)}"}
+
+    @property
+    def office(self) -> dict[str, str]:
+        return {"X-Api-Key": self.api_key}
+
+
+def citizen_request(marker: str | None = None, **overrides: object) -> dict[str, object]:
+    body: dict[str, object] = {
+        "service_code": "ARD-101",
+        "category": "complaint",
+        "description": f"چراغ‌های خیابان امام خاموش است {marker or uuid.uuid4().hex}",
+        "district": "1",
+        "location": {"lat": 38.2498, "long": 48.2933},
+        "citizen": {"name": "مریم رضایی", "national_id": "0499370899", "mobile": "09141234567"},
+    }
+    return body | overrides
+
+
+def eventually(probe: Callable[[], Any], timeout: float = 20.0, interval: float = 0.2) -> Any:
+    """Call `probe` until it returns something truthy; fail with its last value."""
+    deadline = time.monotonic() + timeout
+    value: Any = None
+    while time.monotonic() < deadline:
+        value = probe()
+        if value:
+            return value
+        time.sleep(interval)
+    raise AssertionError(f"condition not met within {timeout}s; last value: {value!r}")
+
+
+def file_request(system: System, marker: str | None = None, **overrides: object) -> dict[str, object]:
+    response = httpx.post(
+        f"{system.url('intake')}/v1/requests",
+        json=citizen_request(marker, **overrides),
+        headers=system.office,
+        timeout=10,
+    )
+    assert response.status_code == 201, response.text
+    return dict(response.json())
+
+
+def read_request(system: System, tracking_code: str) -> dict[str, object]:
+    response = httpx.get(
+        f"{system.url('intake')}/v1/requests/{tracking_code}", headers=system.office, timeout=10
+    )
+    assert response.status_code == 200, response.text
+    return dict(response.json())
+
+
+def publish_event(amqp_url: str, envelope: dict[str, Any], times: int = 1) -> None:
+    """Put an event on the bus as a producer would (persistent, confirmed)."""
+    import asyncio
+    import json
+
+    import aio_pika
+
+    from contracts.topology import EVENTS_EXCHANGE
+
+    async def send() -> None:
+        connection = await aio_pika.connect(amqp_url)
+        async with connection:
+            channel = await connection.channel(publisher_confirms=True)
+            exchange = await channel.get_exchange(EVENTS_EXCHANGE)
+            for _ in range(times):
+                message = aio_pika.Message(
+                    json.dumps(envelope).encode(),
+                    content_type="application/json",
+                    delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
+                    message_id=str(envelope.get("event_id")),
+                )
+                await exchange.publish(message, routing_key=str(envelope.get("type")))
+
+    asyncio.run(send())
+
+
+def take_dead_letter(amqp_url: str, queue_name: str, timeout: float = 30.0) -> Any:
+    """Wait for one message on a dead-letter queue and return it (acked)."""
+    import asyncio
+
+    import aio_pika
+
+    async def take() -> Any:
+        connection = await aio_pika.connect(amqp_url)
+        async with connection:
+            channel = await connection.channel()
+            queue = await channel.declare_queue(queue_name, passive=True)
+            deadline = time.monotonic() + timeout
+            while time.monotonic() < deadline:
+                message = await queue.get(no_ack=True, fail=False)
+                if message is not None:
+                    return message
+                await asyncio.sleep(0.2)
+        raise AssertionError(f"nothing reached {queue_name} in {timeout}s")
+
+    return asyncio.run(take())

@@ -1,0 +1,105 @@
+"""A request filed at intake is routed, the citizen is told, and intake's timeline shows it."""
+
+from __future__ import annotations
+
+import time
+
+import httpx
+from support import System, eventually, file_request, read_request
+
+from contracts import RequestStatus
+
+pytestmark = __import__("pytest").mark.e2e
+
+
+def test_a_filed_request_is_routed_and_the_citizen_notified(system: System) -> None:
+    filed = file_request(system)
+    assert filed["status"] == "submitted"
+    assert len(str(filed["tracking_code"])) == 12
+
+    routed = eventually(
+        lambda: (r := read_request(system, str(filed["tracking_code"])))["status"] == "routed" and r
+    )
+    assert routed["unit_name_fa"] == "معاونت خدمات شهری منطقه یک"
+    assert [step["status"] for step in routed["timeline"]] == [RequestStatus.SUBMITTED, RequestStatus.ROUTED]
+
+    case = httpx.get(
+        f"{system.url('routing')}/v1/cases/{filed['request_id']}", headers=system.staff(), timeout=10
+    )
+    assert case.status_code == 200
+    assert case.json()["unit_id"] == "d1-services"
+
+    def notifications() -> list[dict[str, object]]:
+        response = httpx.get(
+            f"{system.url('notify')}/v1/notifications",
+            params={"request_id": filed["request_id"]},
+            headers=system.staff(),
+            timeout=10,
+        )
+        assert response.status_code == 200, response.text
+        return [n for n in response.json()["items"] if n["status"] == "delivered"]
+
+    delivered = eventually(lambda: len(notifications()) >= 2 and notifications())
+    assert {n["template"] for n in delivered} >= {"request.received", "request.routed"}
+    assert all(n["recipient"] != "+989141234567" for n in delivered)
+
+    office_view = eventually(
+        lambda: len((r := read_request(system, str(filed["tracking_code"])))["notifications"]) >= 2 and r
+    )
+    assert {n["outcome"] for n in office_view["notifications"]} == {"delivered"}
+
+
+def test_a_unit_moves_the_case_and_intake_shows_it(system: System) -> None:
+    filed = file_request(system, district="2")
+    eventually(lambda: read_request(system, str(filed["tracking_code"]))["status"] == "routed")
+    clerk = system.staff(__import__("servicekit.auth", fromlist=["Role"]).Role.CLERK, ["d2-services"])
+    moved = httpx.post(
+        f"{system.url('routing')}/v1/cases/{filed['request_id']}/status",
+        json={"status": "in_progress", "note_fa": "کارشناس اعزام شد."},
+        headers=clerk,
+        timeout=10,
+    )
+    assert moved.status_code == 200, moved.text
+    seen = eventually(
+        lambda: (r := read_request(system, str(filed["tracking_code"])))["status"] == "in_progress" and r
+    )
+    assert seen["timeline"][-1]["note_fa"] == "کارشناس اعزام شد."
+
+
+def test_opening_a_consultation_reaches_notify_once_per_subscriber(system: System) -> None:
+    admin = system.staff()
+
+    def announced() -> list[dict[str, object]]:
+        response = httpx.get(
+            f"{system.url('notify')}/v1/notifications", headers=admin, timeout=10, params={"limit": 200}
+        )
+        return [
+            n
+            for n in response.json()["items"]
+            if n["template"] == "consultation.opened" and n["status"] == "delivered"
+        ]
+
+    draft = httpx.post(
+        f"{system.url('consultation')}/v1/drafts",
+        headers=admin,
+        timeout=10,
+        json={
+            "title_fa": "پیش‌نویس آیین‌نامه تابلوهای تبلیغاتی",
+            "summary_fa": "ضوابط نصب تابلو در معابر",
+            "body_fa": "ماده ۱ - نصب تابلو بدون مجوز ممنوع است.",
+        },
+    )
+    assert draft.status_code == 201, draft.text
+    before = {str(n["notification_id"]) for n in announced()}
+    opened = httpx.post(
+        f"{system.url('consultation')}/v1/drafts/{draft.json()['id']}/open", headers=admin, timeout=10
+    )
+    assert opened.status_code == 200, opened.text
+
+    eventually(lambda: len(announced()) > len(before))
+    time.sleep(2.5)  # let any duplicate delivery of the event arrive
+    new = [n for n in announced() if str(n["notification_id"]) not in before]
+    subscribers = httpx.get(f"{system.url('notify')}/v1/subscriptions", headers=admin, timeout=10).json()[
+        "items"
+    ]
+    assert len(new) == len(subscribers) == 1
