@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from intake.api import admin, requests
+from intake.api import admin, requests, track
 from intake.consumers import register_consumers
+from intake.service import IntakeService
 from intake.settings import IntakeSettings
 from intake.store.repository import INDEXES, REQUESTS, IntakeRepository
 from servicekit.app import new_app, setup_bus, setup_health, setup_inbox, setup_outbox, setup_store
+from servicekit.ratelimit import RateLimiter
 
 
 def create_app(settings: IntakeSettings | None = None) -> FastAPI:
@@ -22,11 +24,15 @@ def create_app(settings: IntakeSettings | None = None) -> FastAPI:
     store = setup_store(app, settings, INDEXES)
     bus = setup_bus(app, settings)
     inbox = setup_inbox(app, store)
-    setup_outbox(app, store, bus, [REQUESTS])
+    outbox = setup_outbox(app, store, bus, [REQUESTS])
     app.state.repository = repository = IntakeRepository(store)
+    app.state.intake = IntakeService(repository, outbox)
+    app.state.office_limiter = RateLimiter()
+    app.state.track_limiter = RateLimiter()
     register_consumers(bus, inbox, repository)
     setup_health(app)
     app.include_router(requests.router)
+    app.include_router(track.router)
     app.include_router(admin.public)
     app.include_router(admin.router)
     return app

@@ -17,6 +17,7 @@ from servicekit.bus import Bus
 from servicekit.context import correlation_id_var
 from servicekit.errors import install_problem_handlers
 from servicekit.inbox import Inbox
+from servicekit.limits import BodyLimitMiddleware
 from servicekit.outbox import Outbox
 from servicekit.settings import ServiceSettings
 from servicekit.store import IndexSpec, Store
@@ -58,6 +59,7 @@ def new_app(
     app.state.lifecycle = lifecycle
     app.state.token_verifier = TokenVerifier(settings)
     app.add_middleware(CorrelationMiddleware)
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     install_problem_handlers(app)
     return app
 

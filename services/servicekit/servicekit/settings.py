@@ -30,6 +30,7 @@ class ServiceSettings(BaseSettings):
     delivery_limit: int = Field(default=5, ge=1, le=15)
     prefetch: int = Field(default=100, ge=1, le=10_000)
     outbox_sweep_seconds: float = Field(default=5.0, gt=0)
+    max_body_bytes: int = Field(default=64 * 1024, ge=1024, description="larger request bodies get 413")
     log_level: str = "INFO"
     log_json: bool = True
     fault_crash_before_publish: bool = Field(

@@ -8,6 +8,7 @@ from fastapi import APIRouter
 
 from intake.api.deps import Repository
 from intake.domain.catalogue import ServiceDefinition
+from intake.domain.fees import DiscountRule
 from intake.domain.offices import Office
 from servicekit.auth import Role, issue_api_key, require_roles
 from servicekit.errors import Problem
@@ -29,6 +30,21 @@ async def put_service(service_code: str, service: ServiceDefinition, repo: Repos
 @public.get("/services", response_model=list[ServiceDefinition], summary="The service catalogue")
 async def list_services(repo: Repository) -> list[ServiceDefinition]:
     return await repo.services()
+
+
+@router.put(
+    "/discount-rules/{rule_id}", response_model=DiscountRule, summary="Create or replace a discount rule"
+)
+async def put_discount_rule(rule_id: str, rule: DiscountRule, repo: Repository) -> DiscountRule:
+    if rule.rule_id != rule_id:
+        raise Problem(422, "code_mismatch", "rule_id in the body must match the path")
+    await repo.save_discount_rule(rule)
+    return rule
+
+
+@public.get("/discount-rules", response_model=list[DiscountRule], summary="Discount rules (public policy)")
+async def list_discount_rules(repo: Repository) -> list[DiscountRule]:
+    return await repo.discount_rules()
 
 
 @router.put("/offices/{office_code}", response_model=Office, summary="Create or replace an office")

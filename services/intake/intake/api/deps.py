@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import Depends, Header, Request
 
 from intake.domain.offices import Office
+from intake.service import IntakeService
 from intake.store.repository import IntakeRepository
 from servicekit.auth import digest_api_key
 from servicekit.errors import Problem
 from servicekit.outbox import Outbox
+from servicekit.ratelimit import RateLimiter
 
 
 def repository(request: Request) -> IntakeRepository:
@@ -43,5 +44,27 @@ async def calling_office(
 CallingOffice = Annotated[Office, Depends(calling_office)]
 
 
-def utcnow() -> datetime:
-    return datetime.now(UTC)
+def intake_service(request: Request) -> IntakeService:
+    service: IntakeService = request.app.state.intake
+    return service
+
+
+IntakeServiceDep = Annotated[IntakeService, Depends(intake_service)]
+
+
+def require_json(request: Request) -> None:
+    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if media_type != "application/json":
+        raise Problem(415, "unsupported_media_type", "send the body as application/json")
+
+
+def within_office_rate(request: Request, office: CallingOffice) -> None:
+    limiter: RateLimiter = request.app.state.office_limiter
+    key = f"office:{office.code}"
+    if not limiter.allow(key, office.rate_limit_per_minute):
+        raise Problem(
+            429,
+            "rate_limited",
+            "this office is filing too fast; slow down",
+            headers={"Retry-After": str(limiter.retry_after(key))},
+        )

@@ -1,22 +1,32 @@
-"""Offices file citizen requests and read back the ones they filed."""
+"""Offices file citizen requests (native JSON API) and read back the ones they filed."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter
-from pydantic import BaseModel
+from fastapi import APIRouter, Depends, Header, Response
+from fastapi.responses import HTMLResponse
+from pydantic import BaseModel, Field
 
-from intake.api.deps import CallingOffice, OutboxDep, Repository, utcnow
-from intake.domain.catalogue import AttributeProblem, check_attributes
-from intake.domain.offices import OfficeRefused, check_may_file
-from intake.domain.requests import NewRequest, file_request
-from intake.domain.tracking import new_tracking_code, parse_tracking_code
-from intake.store.repository import REQUESTS, TrackingCodeTaken
+from intake.api.deps import CallingOffice, IntakeServiceDep, Repository, require_json, within_office_rate
+from intake.api.problems import filing_problem
+from intake.domain.fees import FeeBreakdown
+from intake.domain.requests import Citizen, NewRequest
+from intake.domain.tracking import parse_tracking_code
+from intake.receipt import render_receipt
 from servicekit.errors import Problem
-from servicekit.outbox import envelopes
 
 router = APIRouter(prefix="/v1/requests", tags=["requests"])
+
+
+class NativeCitizen(Citizen):
+    national_id: str = Field(description="کد ملی: ten digits with its check digit (Persian digits accepted)")
+
+
+class NativeRequest(NewRequest):
+    """A request as an office's software files it; the office has checked the citizen's identity."""
+
+    citizen: NativeCitizen
 
 
 class FiledRequest(BaseModel):
@@ -24,65 +34,83 @@ class FiledRequest(BaseModel):
     request_id: str
     status: str
     service_code: str
-    fee_rials: int
+    service_name_fa: str
+    fee: FeeBreakdown
     requested_at: str
+    sla_hours: int
+    expected_at: str | None
+    possible_duplicates: list[str]
 
 
-def _field_problem(loc: list[str], message: str, message_fa: str) -> Problem:
-    error = {"loc": ["body", *loc], "type": "value_error", "msg": message, "msg_fa": message_fa}
-    return Problem(422, "validation_failed", message, errors=[error])
-
-
-@router.post("", status_code=201, response_model=FiledRequest, summary="File a citizen request")
-async def file(new: NewRequest, office: CallingOffice, repo: Repository, outbox: OutboxDep) -> dict[str, Any]:
-    now = utcnow()
-    service = await repo.service(new.service_code)
-    if service is None or not service.is_active(now):
-        raise _field_problem(["service_code"], "unknown or retired service", "خدمت نامعتبر یا غیرفعال است")
-    try:
-        check_may_file(office, service.service_code, now.date())
-        check_attributes(service, new.attributes)
-    except OfficeRefused as refused:
-        raise Problem(403, refused.code, refused.reason) from refused
-    except AttributeProblem as problem:
-        raise _field_problem(
-            ["attributes", problem.code], str(problem), "ویژگی درخواست نامعتبر است"
-        ) from problem
-    if service.location_required and new.location is None and not new.address:
-        raise _field_problem(["location"], "this service needs a location", "برای این خدمت نشانی لازم است")
-    for _ in range(5):
-        record, event = file_request(new, service, office, tracking_code=new_tracking_code(), now=now)
-        try:
-            await repo.insert_request(record, envelopes("intake", event))
-            break
-        except TrackingCodeTaken:
-            continue
-    else:
-        raise Problem(503, "tracking_codes_exhausted", "could not allocate a tracking code; try again")
-    await outbox.relay(REQUESTS, record["_id"])
-    return _filed(record)
-
-
-@router.get("/{tracking_code}", summary="A request this office filed, with its timeline")
-async def read(tracking_code: str, office: CallingOffice, repo: Repository) -> dict[str, Any]:
-    code = parse_tracking_code(tracking_code)
-    record = await repo.request(code) if code else None
-    if record is None or record["office_code"] != office.code:
-        raise Problem(404, "not_found", "no such request for this office")
-    return {
-        **_filed(record),
-        "timeline": record["timeline"],
-        "unit_name_fa": record.get("unit_name_fa"),
-        "notifications": record.get("notifications", []),
-    }
-
-
-def _filed(record: dict[str, Any]) -> dict[str, Any]:
+def filed_view(record: dict[str, Any]) -> dict[str, Any]:
+    expected = record.get("expected_at")
     return {
         "tracking_code": record["_id"],
         "request_id": record["request_id"],
         "status": record["status"],
         "service_code": record["service_code"],
-        "fee_rials": record["fee_rials"],
+        "service_name_fa": record["service_name_fa"],
+        "fee": record["fee"],
         "requested_at": record["requested_at"].isoformat(),
+        "sla_hours": record["sla_hours"],
+        "expected_at": expected.isoformat() if expected else None,
+        "possible_duplicates": record.get("possible_duplicates", []),
     }
+
+
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key", max_length=200, description="same key and body: the first response again"
+    ),
+]
+
+
+@router.post(
+    "",
+    status_code=201,
+    response_model=FiledRequest,
+    dependencies=[Depends(require_json), Depends(within_office_rate)],
+    summary="File a citizen request",
+    responses={409: {"description": "Idempotency-Key reused with another body"}},
+)
+async def file(
+    new: NativeRequest,
+    office: CallingOffice,
+    intake: IntakeServiceDep,
+    idempotency_key: IdempotencyKey = None,
+) -> dict[str, Any]:
+    try:
+        filed = await intake.file(new, office, idempotency_key=idempotency_key, channel="native")
+    except Exception as error:
+        raise filing_problem(error) from error
+    return filed_view(filed.record)
+
+
+async def _own_request(tracking_code: str, office: CallingOffice, repo: Repository) -> dict[str, Any]:
+    code = parse_tracking_code(tracking_code)
+    record = await repo.request(code) if code else None
+    if record is None or record["office_code"] != office.code:
+        raise Problem(404, "not_found", "no such request for this office")
+    return record
+
+
+OwnRequest = Annotated[dict[str, Any], Depends(_own_request)]
+
+
+@router.get("/{tracking_code}", summary="A request this office filed, with its timeline")
+async def read(record: OwnRequest) -> dict[str, Any]:
+    return {
+        **filed_view(record),
+        "unit_name_fa": record.get("unit_name_fa"),
+        "timeline": record["timeline"],
+        "notifications": record.get("notifications", []),
+        "updates": record.get("updates", []),
+        "discount_claim": record.get("discount_claim"),
+        "operator": record.get("operator"),
+    }
+
+
+@router.get("/{tracking_code}/receipt", response_class=HTMLResponse, summary="Printable Persian receipt")
+async def receipt(record: OwnRequest, office: CallingOffice) -> Response:
+    return HTMLResponse(render_receipt(record, office.name_fa))

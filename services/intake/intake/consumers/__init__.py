@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from contracts import (
@@ -32,7 +33,7 @@ def register_consumers(bus: Bus, inbox: Inbox, repo: IntakeRepository) -> None:
             unit_name_fa=event.unit_name_fa,
             note_fa=f"درخواست شما به «{event.unit_name_fa}» ارجاع شد.",
         )
-        await _append(event.tracking_code, entry, RequestStatus.ROUTED, event.unit_name_fa)
+        await _append(event.tracking_code, entry, RequestStatus.ROUTED, event.unit_name_fa, event.due_at)
 
     async def on_status_changed(envelope: Envelope[Any]) -> None:
         event: RequestStatusChangedV1 = envelope.payload
@@ -63,9 +64,15 @@ def register_consumers(bus: Bus, inbox: Inbox, repo: IntakeRepository) -> None:
         )
 
     async def _append(
-        tracking_code: str, entry: dict[str, Any], status: RequestStatus, unit: str | None
+        tracking_code: str,
+        entry: dict[str, Any],
+        status: RequestStatus,
+        unit: str | None,
+        expected_at: datetime | None = None,
     ) -> None:
-        changed = await repo.append_timeline(tracking_code, entry, status=str(status), unit_name_fa=unit)
+        changed = await repo.append_timeline(
+            tracking_code, entry, status=str(status), unit_name_fa=unit, expected_at=expected_at
+        )
         if not changed and await repo.request(tracking_code) is None:
             raise UnknownRequest(f"no request {tracking_code}")
 

@@ -34,7 +34,12 @@ class ServiceDefinition(BaseModel):
     attributes: list[AttributeDefinition] = Field(default_factory=list)
     fee_rials: int = Field(default=0, ge=0)
     location_required: bool = False
-    sla_hours: int = Field(default=72, ge=1)
+    sla_hours: int = Field(
+        default=72, ge=1, description="default SLA in working hours (routing runs the clock)"
+    )
+    duplicate_radius_m: int = Field(
+        default=50, ge=0, le=5000, description="open requests this near are flagged"
+    )
     active_from: AwareDatetime | None = None
     active_until: AwareDatetime | None = None
 
@@ -72,7 +77,17 @@ def _check_value(attribute: AttributeDefinition, value: Any) -> None:
             ok = isinstance(value, str) and value in attribute.values
         case "multivaluelist":
             ok = isinstance(value, list) and all(item in attribute.values for item in value)
+        case "datetime":
+            ok = isinstance(value, str) and _is_iso_datetime(value)
         case _:
             ok = isinstance(value, str)
     if not ok:
         raise AttributeProblem(attribute.code, f"attribute {attribute.code!r} expects {attribute.datatype}")
+
+
+def _is_iso_datetime(value: str) -> bool:
+    try:
+        datetime.fromisoformat(value)
+    except ValueError:
+        return False
+    return True

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -18,6 +19,7 @@ from contracts import (
     RequestSubmittedV1,
 )
 from intake.domain.catalogue import ServiceDefinition
+from intake.domain.fees import DiscountClaim, FeeBreakdown
 from intake.domain.identity import mobile_e164, national_id
 from intake.domain.offices import Office
 from intake.domain.persian import normalize_text
@@ -38,7 +40,7 @@ class Citizen(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     name: str = Field(min_length=2, max_length=100)
-    national_id: str
+    national_id: str | None = Field(default=None, description="کد ملی; required in the native API")
     mobile: str | None = None
     email: EmailStr | None = None
     preferred_channel: Channel = Channel.SMS
@@ -51,8 +53,8 @@ class Citizen(BaseModel):
 
     @field_validator("national_id")
     @classmethod
-    def _national_id(cls, value: str) -> str:
-        return national_id(value)
+    def _national_id(cls, value: str | None) -> str | None:
+        return None if value is None else national_id(value)
 
     @field_validator("mobile")
     @classmethod
@@ -73,6 +75,8 @@ class NewRequest(BaseModel):
     location: GeoPoint | None = None
     address: str | None = Field(default=None, max_length=500)
     operator: str | None = Field(default=None, max_length=100, description="who at the office filed it")
+    media_url: str | None = Field(default=None, max_length=2000)
+    discount: DiscountClaim | None = None
     citizen: Citizen
 
     @field_validator("description", "address")
@@ -98,10 +102,25 @@ def timeline_entry(
     }
 
 
+@dataclass(frozen=True)
+class Filing:
+    """What the office asked for and what intake decided, before anything is stored."""
+
+    new: NewRequest
+    service: ServiceDefinition
+    office: Office
+    fee: FeeBreakdown
+    idempotency_key: str
+    body_hash: str
+    channel: str
+    possible_duplicates: list[str]
+
+
 def file_request(
-    new: NewRequest, service: ServiceDefinition, office: Office, *, tracking_code: str, now: datetime
+    filing: Filing, *, tracking_code: str, now: datetime
 ) -> tuple[dict[str, Any], RequestSubmittedV1]:
     """The stored request and the event announcing it; nothing is written here."""
+    new, service, office = filing.new, filing.service, filing.office
     request_id = str(uuid.uuid4())
     district = new.district or office.district
     record: dict[str, Any] = {
@@ -118,10 +137,21 @@ def file_request(
         "office_code": office.code,
         "operator": new.operator,
         "citizen": new.citizen.model_dump(mode="json"),
-        "fee_rials": service.fee_rials,
+        "media_url": new.media_url,
+        "discount_claim": new.discount.model_dump(mode="json") if new.discount else None,
+        "fee": filing.fee.model_dump(mode="json"),
+        "fee_rials": filing.fee.total_rials,
+        "sla_hours": service.sla_hours,
+        "expected_at": None,
+        "channel": filing.channel,
+        "idempotency_key": filing.idempotency_key,
+        "body_hash": filing.body_hash,
+        "token": str(uuid.uuid4()),
+        "possible_duplicates": filing.possible_duplicates,
         "status": str(RequestStatus.SUBMITTED),
         "unit_name_fa": None,
         "requested_at": now,
+        "updated_at": now,
         "timeline": [timeline_entry(RequestStatus.SUBMITTED, now)],
         "notifications": [],
     }

@@ -6,13 +6,22 @@ from datetime import UTC, datetime
 from typing import Any
 
 from intake.domain.catalogue import ServiceDefinition
+from intake.domain.fees import DiscountRule
 from intake.domain.offices import Office
 from servicekit.store import ASCENDING, Document, DuplicateKeyError, IndexSpec, ReturnDocument, Store
 
 SERVICES, OFFICES, API_KEYS, REQUESTS = "services", "offices", "api_keys", "requests"
 
+DISCOUNT_RULES = "discount_rules"
+OPEN_STATUSES = ("submitted", "routed", "in_progress", "on_hold", "reopened")
+
 INDEXES = (
     IndexSpec(REQUESTS, [("request_id", ASCENDING)], unique=True),
+    IndexSpec(REQUESTS, [("idempotency_key", ASCENDING)], unique=True),
+    IndexSpec(REQUESTS, [("token", ASCENDING)], unique=True),
+    IndexSpec(
+        REQUESTS, [("service_code", ASCENDING), ("location.lat", ASCENDING), ("location.long", ASCENDING)]
+    ),
     IndexSpec(REQUESTS, [("office_code", ASCENDING), ("requested_at", ASCENDING)]),
     IndexSpec(API_KEYS, [("office_code", ASCENDING)]),
 )
@@ -22,12 +31,17 @@ class TrackingCodeTaken(Exception):
     pass
 
 
+class IdempotencyKeyTaken(Exception):
+    pass
+
+
 class IntakeRepository:
     def __init__(self, store: Store) -> None:
         self._services = store.collection(SERVICES)
         self._offices = store.collection(OFFICES)
         self._keys = store.collection(API_KEYS)
         self._requests = store.collection(REQUESTS)
+        self._discounts = store.collection(DISCOUNT_RULES)
 
     async def save_service(self, service: ServiceDefinition) -> None:
         document = service.model_dump(mode="python")
@@ -80,18 +94,56 @@ class IntakeRepository:
         try:
             await self._requests.insert_one({**record, "outbox": events})
         except DuplicateKeyError as error:
+            if await self.request_by_idempotency_key(record["idempotency_key"]):
+                raise IdempotencyKeyTaken(record["idempotency_key"]) from error
             raise TrackingCodeTaken(record["_id"]) from error
+
+    async def request_by_idempotency_key(self, key: str) -> Document | None:
+        return await self._requests.find_one({"idempotency_key": key}, {"outbox": 0})
+
+    async def open_requests_near(
+        self, service_code: str, box: tuple[float, float, float, float]
+    ) -> list[Document]:
+        min_lat, max_lat, min_long, max_long = box
+        cursor = self._requests.find(
+            {
+                "service_code": service_code,
+                "status": {"$in": list(OPEN_STATUSES)},
+                "location.lat": {"$gte": min_lat, "$lte": max_lat},
+                "location.long": {"$gte": min_long, "$lte": max_long},
+            },
+            {"_id": 1, "location": 1},
+        ).limit(50)
+        return [document async for document in cursor]
+
+    async def save_discount_rule(self, rule: DiscountRule) -> None:
+        await self._discounts.replace_one({"_id": rule.rule_id}, rule.model_dump(), upsert=True)
+
+    async def discount_rules(self) -> list[DiscountRule]:
+        cursor = self._discounts.find({}, {"_id": 0}).sort("rule_id", ASCENDING)
+        return [DiscountRule.model_validate(document) async for document in cursor]
 
     async def request(self, tracking_code: str) -> Document | None:
         return await self._requests.find_one({"_id": tracking_code}, {"outbox": 0})
 
     async def append_timeline(
-        self, tracking_code: str, entry: Document, *, status: str, unit_name_fa: str | None = None
+        self,
+        tracking_code: str,
+        entry: Document,
+        *,
+        status: str,
+        unit_name_fa: str | None = None,
+        expected_at: datetime | None = None,
     ) -> bool:
         """Add one status step unless this event already added it; False if nothing changed."""
-        update: Document = {"$push": {"timeline": entry}, "$set": {"status": status}}
+        update: Document = {
+            "$push": {"timeline": entry},
+            "$set": {"status": status, "updated_at": entry["at"]},
+        }
         if unit_name_fa:
             update["$set"]["unit_name_fa"] = unit_name_fa
+        if expected_at:
+            update["$set"]["expected_at"] = expected_at
         result = await self._requests.find_one_and_update(
             {"_id": tracking_code, "timeline.event_id": {"$ne": entry["event_id"]}},
             update,
