@@ -61,7 +61,8 @@ class IntakeService:
         key = f"{office.code}:{idempotency_key}" if idempotency_key else f"{office.code}:auto:{uuid.uuid4()}"
         if idempotency_key and (earlier := await self._repo.request_by_idempotency_key(key)):
             return self._replay(earlier, digest)
-        now = self._clock()
+        moment = self._clock()
+        now = moment.replace(microsecond=moment.microsecond // 1000 * 1000)  # the store keeps milliseconds
         service = await self._service_for(new, office, now)
         filing = Filing(
             new=new,

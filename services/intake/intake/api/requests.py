@@ -84,7 +84,7 @@ async def file(
         filed = await intake.file(new, office, idempotency_key=idempotency_key, channel="native")
     except Exception as error:
         raise filing_problem(error) from error
-    return filed_view(filed.record)
+    return dict(filed.record["filed_response"])
 
 
 async def _own_request(tracking_code: str, office: CallingOffice, repo: Repository) -> dict[str, Any]:

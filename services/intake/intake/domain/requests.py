@@ -152,9 +152,11 @@ def file_request(
         "unit_name_fa": None,
         "requested_at": now,
         "updated_at": now,
+        "filed_response": None,
         "timeline": [timeline_entry(RequestStatus.SUBMITTED, now)],
         "notifications": [],
     }
+    record["filed_response"] = filing_answer(record)
     event = RequestSubmittedV1(
         request_id=request_id,
         tracking_code=tracking_code,
@@ -175,3 +177,19 @@ def file_request(
         ),
     )
     return record, event
+
+
+def filing_answer(record: dict[str, Any]) -> dict[str, Any]:
+    """What the office is told at filing; kept, so a repeated Idempotency-Key gets it verbatim."""
+    return {
+        "tracking_code": record["_id"],
+        "request_id": record["request_id"],
+        "status": record["status"],
+        "service_code": record["service_code"],
+        "service_name_fa": record["service_name_fa"],
+        "fee": record["fee"],
+        "requested_at": record["requested_at"].isoformat(),
+        "sla_hours": record["sla_hours"],
+        "expected_at": None,
+        "possible_duplicates": record["possible_duplicates"],
+    }
