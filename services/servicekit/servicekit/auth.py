@@ -17,7 +17,7 @@ from typing import Annotated, Any
 
 import jwt
 from fastapi import Depends, Request
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, ValidationError, field_validator
 
 from servicekit.errors import Problem
 from servicekit.settings import ServiceSettings
@@ -54,6 +54,14 @@ class StaffClaims(BaseModel):
     roles: list[Role] = Field(default_factory=list)
     units: list[str] = Field(default_factory=list)
 
+    @field_validator("roles", mode="before")
+    @classmethod
+    def _known_roles_only(cls, value: Any) -> Any:
+        """An identity provider may carry roles of other systems; they grant nothing here."""
+        if isinstance(value, list):
+            return [role for role in value if role in set(Role)]
+        return value
+
     def has_any(self, *roles: Role) -> bool:
         return any(role in self.roles for role in roles)
 
@@ -80,7 +88,10 @@ class TokenVerifier:
             )
         except jwt.PyJWTError as error:
             raise Problem(401, "invalid_token", f"staff token rejected: {error}") from error
-        return StaffClaims.model_validate(claims)
+        try:
+            return StaffClaims.model_validate(claims)
+        except ValidationError as error:
+            raise Problem(401, "invalid_token", "staff token claims are malformed") from error
 
 
 def mint_staff_token(

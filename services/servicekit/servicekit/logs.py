@@ -10,16 +10,34 @@ from datetime import UTC, datetime
 
 from servicekit.context import correlation_id_var
 
-_MOBILE = re.compile(r"(?<!\d)(?:\+98|0098|0)?9\d{2}(\d{4})(\d{3})(?!\d)")
-_NATIONAL_ID = re.compile(r"(?<!\d)\d{10}(?!\d)")
+_MOBILE = re.compile(r"(?<![0-9])(?:\+98|0098|0)?9[0-9]{2}([0-9]{4})([0-9]{3})(?![0-9])")
+_NATIONAL_ID = re.compile(r"(?<![0-9])[0-9]{10}(?![0-9])")
 _EMAIL = re.compile(r"([A-Za-z0-9._%+-])[A-Za-z0-9._%+-]*@([A-Za-z0-9.-]+\.[A-Za-z]{2,})")
 
 
+_TO_ASCII = str.maketrans("۰۱۲۳۴۵۶۷۸۹٠١٢٣٤٥٦٧٨٩", "01234567890123456789")
+
+
 def mask_personal_data(text: str) -> str:
-    """Mobiles keep their last three digits, e-mails their first letter and domain."""
-    text = _MOBILE.sub(lambda m: f"+98***{'*' * 4}{m.group(2)}", text)
-    text = _NATIONAL_ID.sub("**********", text)
-    return _EMAIL.sub(r"\1***@\2", text)
+    """Mobiles keep their last three digits, e-mails their first letter and domain.
+
+    Numbers typed in Persian or Arabic-Indic digits are found too: the patterns run on
+    an ASCII-digit copy (one character for one), and the spans are masked in the original.
+    """
+    ascii_text = text.translate(_TO_ASCII)
+    spans: list[tuple[int, int, str]] = []
+    for match in _MOBILE.finditer(ascii_text):
+        spans.append((match.start(), match.end(), f"+98*******{match.group(2)}"))
+    masked = _replace(text, spans)
+    ascii_masked = masked.translate(_TO_ASCII)
+    ids = [(m.start(), m.end(), "**********") for m in _NATIONAL_ID.finditer(ascii_masked)]
+    return _EMAIL.sub(r"\1***@\2", _replace(masked, ids))
+
+
+def _replace(text: str, spans: list[tuple[int, int, str]]) -> str:
+    for start, end, replacement in reversed(spans):
+        text = text[:start] + replacement + text[end:]
+    return text
 
 
 def mask_mobile(e164: str) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Self
 
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
@@ -67,6 +68,10 @@ def service_config(prefix: str) -> SettingsConfigDict:
     return SettingsConfigDict(env_prefix=prefix, extra="ignore", frozen=True)
 
 
+def _prefixed(prefix: str, word: str) -> str:
+    return f"{prefix}{word}" if word.lower() in ServiceSettings.model_fields else word
+
+
 def describe_errors(prefix: str, error: ValidationError) -> str:
     """One line per bad setting, named as the operator has to type it."""
     lines = []
@@ -74,5 +79,6 @@ def describe_errors(prefix: str, error: ValidationError) -> str:
         field = ".".join(str(part) for part in item["loc"])
         name = f"{prefix}{field.upper()}" if field else f"{prefix}*"
         problem = "is required" if item["type"] == "missing" else item["msg"]
+        problem = re.sub(r"\b([A-Z][A-Z_]+)\b", lambda m: _prefixed(prefix, m.group(1)), problem)
         lines.append(f"  {name}: {problem}")
     return "\n".join(lines)
