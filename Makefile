@@ -28,6 +28,7 @@ lint:
 tools: venv
 	@deploy/local/build-store.sh
 	@deploy/local/ensure-rabbitmq.sh
+	@deploy/local/ensure-browser.sh
 
 venv: $(STAMP)
 

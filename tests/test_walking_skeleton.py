@@ -8,6 +8,7 @@ import httpx
 from support import System, eventually, file_request, read_request
 
 from contracts import RequestStatus
+from servicekit.auth import Role
 
 pytestmark = __import__("pytest").mark.e2e
 
@@ -49,21 +50,28 @@ def test_a_filed_request_is_routed_and_the_citizen_notified(system: System) -> N
     assert {n["outcome"] for n in office_view["notifications"]} == {"delivered"}
 
 
-def test_a_unit_moves_the_case_and_intake_shows_it(system: System) -> None:
+def test_a_unit_works_the_case_and_intake_shows_each_step(system: System) -> None:
     filed = file_request(system, district="2")
     eventually(lambda: read_request(system, str(filed["tracking_code"]))["status"] == "routed")
-    clerk = system.staff(__import__("servicekit.auth", fromlist=["Role"]).Role.CLERK, ["d2-services"])
-    moved = httpx.post(
-        f"{system.url('routing')}/v1/cases/{filed['request_id']}/status",
-        json={"status": "in_progress", "note_fa": "کارشناس اعزام شد."},
-        headers=clerk,
-        timeout=10,
-    )
-    assert moved.status_code == 200, moved.text
+    clerk = system.staff(Role.CLERK, ["d2-services"])
+    base = f"{system.url('routing')}/v1/cases/{filed['request_id']}"
+    assert httpx.post(f"{base}/accept", headers=clerk, timeout=10).status_code == 200
+    assert httpx.post(f"{base}/start", headers=clerk, timeout=10).status_code == 200
+    resolved = httpx.post(f"{base}/resolve", json={"reason": "لامپ‌ها تعویض شد."}, headers=clerk, timeout=10)
+    assert resolved.status_code == 200, resolved.text
+    assert [step["action"] for step in resolved.json()["history"]] == ["route", "accept", "start", "resolve"]
+
     seen = eventually(
-        lambda: (r := read_request(system, str(filed["tracking_code"])))["status"] == "in_progress" and r
+        lambda: (r := read_request(system, str(filed["tracking_code"])))["status"] == "resolved" and r
     )
-    assert seen["timeline"][-1]["note_fa"] == "کارشناس اعزام شد."
+    assert [step["status"] for step in seen["timeline"]] == [
+        "submitted",
+        "routed",
+        "accepted",
+        "in_progress",
+        "resolved",
+    ]
+    assert seen["timeline"][-1]["note_fa"] == "به درخواست شما رسیدگی شد: لامپ‌ها تعویض شد."
 
 
 def test_opening_a_consultation_reaches_notify_once_per_subscriber(system: System) -> None:

@@ -25,24 +25,54 @@ DISTRICT_NAMES = {"1": "یک", "2": "دو", "3": "سه"}
 
 
 def units() -> list[dict[str, Any]]:
-    result = []
+    """The municipality, a district office per district, two departments each, and triage."""
+    result: list[dict[str, Any]] = [
+        {
+            "unit_id": "municipality",
+            "name_fa": "شهرداری اردبیل",
+            "name_en": "Ardabil Municipality",
+            "kind": "municipality",
+            "contact_phone": "137",
+        },
+        {
+            "unit_id": "triage",
+            "name_fa": "میز بررسی و ارجاع سامانه ۱۳۷",
+            "name_en": "137 triage desk",
+            "parent_unit_id": "municipality",
+            "escalates_to": "municipality",
+        },
+    ]
     for district, name in DISTRICT_NAMES.items():
+        office = f"d{district}-office"
         result.append(
             {
-                "unit_id": f"d{district}-services",
-                "name_fa": f"معاونت خدمات شهری منطقه {name}",
-                "name_en": f"District {district} urban services",
+                "unit_id": office,
+                "name_fa": f"شهرداری منطقه {name}",
+                "name_en": f"District {district}",
+                "kind": "district_office",
                 "district": district,
+                "parent_unit_id": "municipality",
+                "escalates_to": "municipality",
             }
         )
-        result.append(
-            {
-                "unit_id": f"d{district}-planning",
-                "name_fa": f"معاونت شهرسازی منطقه {name}",
-                "name_en": f"District {district} urban planning",
-                "district": district,
-            }
-        )
+        for unit_id, name_fa, name_en in (
+            (
+                f"d{district}-services",
+                f"معاونت خدمات شهری منطقه {name}",
+                f"District {district} urban services",
+            ),
+            (f"d{district}-planning", f"معاونت شهرسازی منطقه {name}", f"District {district} urban planning"),
+        ):
+            result.append(
+                {
+                    "unit_id": unit_id,
+                    "name_fa": name_fa,
+                    "name_en": name_en,
+                    "district": district,
+                    "parent_unit_id": office,
+                    "escalates_to": office,
+                }
+            )
     return result
 
 

@@ -42,6 +42,7 @@ class RequestSubmittedV1(EventPayload):
             "address": "اردبیل، خیابان امام خمینی، نزدیک میدان قیام",
             "office_code": "ARD-E-017",
             "submitted_at": "2026-11-24T08:15:00Z",
+            "sla_hours": 72,
             "contact": {"mobile": "+989141234567", "channel": "sms", "language": "fa"},
         }
     )
@@ -58,6 +59,7 @@ class RequestSubmittedV1(EventPayload):
     address: str | None = None
     office_code: str
     submitted_at: AwareDatetime
+    sla_hours: int | None = Field(default=None, ge=1, description="the service's SLA in working hours")
     contact: CitizenContact
 
 
@@ -84,6 +86,7 @@ class RequestRoutedV1(EventPayload):
     rule_id: str | None
     routed_at: AwareDatetime
     due_at: AwareDatetime | None = None
+    note_fa: str = Field(default="", description="why, when not by a rule: a referral or reassignment")
 
 
 class RequestStatusChangedV1(EventPayload):
@@ -118,6 +121,7 @@ class RequestEscalatedV1(EventPayload):
             "tracking_code": "140312345678",
             "unit_id": "d1-lighting",
             "escalated_to_unit_id": "d1-deputy",
+            "escalated_to_unit_name_fa": "معاونت منطقه یک",
             "level": 1,
             "reason": "sla_breached",
             "due_at": "2026-11-26T12:30:00Z",
@@ -130,6 +134,7 @@ class RequestEscalatedV1(EventPayload):
     tracking_code: str
     unit_id: str
     escalated_to_unit_id: str | None
+    escalated_to_unit_name_fa: str | None = None
     level: int = Field(ge=1)
     reason: str
     due_at: AwareDatetime

@@ -24,6 +24,7 @@ QUEUES: tuple[QueueSpec, ...] = (
     QueueSpec("routing", "routing.request-submitted", "request.submitted.v1"),
     QueueSpec("intake", "intake.request-routed", "request.routed.v1"),
     QueueSpec("intake", "intake.request-status-changed", "request.status_changed.v1"),
+    QueueSpec("intake", "intake.request-escalated", "request.escalated.v1"),
     QueueSpec("intake", "intake.notification-delivered", "notification.delivered.v1"),
     QueueSpec("intake", "intake.notification-failed", "notification.failed.v1"),
     QueueSpec("notify", "notify.request-submitted", "request.submitted.v1"),
@@ -34,7 +35,7 @@ QUEUES: tuple[QueueSpec, ...] = (
 
 PUBLISHES: dict[str, tuple[str, ...]] = {
     "intake": ("request.submitted.v1",),
-    "routing": ("request.routed.v1", "request.status_changed.v1"),
+    "routing": ("request.routed.v1", "request.status_changed.v1", "request.escalated.v1"),
     "consultation": ("consultation.opened.v1",),
     "notify": ("notification.delivered.v1", "notification.failed.v1"),
 }

@@ -16,6 +16,7 @@ class RequestCategory(StrEnum):
 class RequestStatus(StrEnum):
     SUBMITTED = "submitted"
     ROUTED = "routed"
+    ACCEPTED = "accepted"
     IN_PROGRESS = "in_progress"
     ON_HOLD = "on_hold"
     RESOLVED = "resolved"

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
 
-from intake.api import admin, requests, track
+from intake.api import admin, open311, pages, requests, track
 from intake.consumers import register_consumers
 from intake.service import IntakeService
 from intake.settings import IntakeSettings
@@ -33,6 +34,9 @@ def create_app(settings: IntakeSettings | None = None) -> FastAPI:
     setup_health(app)
     app.include_router(requests.router)
     app.include_router(track.router)
+    app.include_router(pages.router)
+    app.mount("/static", StaticFiles(packages=[("intake", "static")]), name="static")
     app.include_router(admin.public)
     app.include_router(admin.router)
+    app.include_router(open311.router)
     return app

@@ -1,4 +1,4 @@
-"""Routing: every request reaches the unit that must act on it."""
+"""Routing: every request reaches the unit that must act on it, on time."""
 
 from __future__ import annotations
 
@@ -8,10 +8,21 @@ from fastapi import FastAPI
 
 from contracts import Envelope
 from routing.api import admin, cases
+from routing.calendars import CalendarBook
+from routing.escalation import EscalationWatch
 from routing.service import Router
 from routing.settings import RoutingSettings
 from routing.store.repository import CASES, INDEXES, RoutingRepository
-from servicekit.app import new_app, setup_bus, setup_health, setup_inbox, setup_outbox, setup_store
+from routing.work import CaseWork
+from servicekit.app import (
+    lifecycle_of,
+    new_app,
+    setup_bus,
+    setup_health,
+    setup_inbox,
+    setup_outbox,
+    setup_store,
+)
 
 
 def create_app(settings: RoutingSettings | None = None) -> FastAPI:
@@ -20,14 +31,18 @@ def create_app(settings: RoutingSettings | None = None) -> FastAPI:
         "routing",
         settings,
         title="Pishkhan routing",
-        description="Municipal units, routing rules, cases and their work queue.",
+        description="Municipal units, routing rules, SLA clocks on the Iranian calendar, and the work queue.",
     )
     store = setup_store(app, settings, INDEXES)
     bus = setup_bus(app, settings)
     inbox = setup_inbox(app, store)
     outbox = setup_outbox(app, store, bus, [CASES])
     app.state.repository = repository = RoutingRepository(store)
-    app.state.router_service = router = Router(repository, outbox)
+    calendars = CalendarBook(repository)
+    app.state.router_service = router = Router(repository, outbox, calendars, settings)
+    app.state.case_work = CaseWork(repository, outbox, calendars, settings)
+    app.state.escalation_watch = watch = EscalationWatch(repository, outbox, calendars, settings)
+    setup_watch(app, calendars, watch)
 
     async def on_submitted(envelope: Envelope[Any]) -> None:
         await router.route(envelope.payload)
@@ -37,3 +52,12 @@ def create_app(settings: RoutingSettings | None = None) -> FastAPI:
     app.include_router(admin.router)
     app.include_router(cases.router)
     return app
+
+
+def setup_watch(app: FastAPI, calendars: CalendarBook, watch: EscalationWatch) -> None:
+    async def start() -> None:
+        await calendars.ensure_default()
+        watch.start()
+
+    lifecycle_of(app).on_start(start)
+    lifecycle_of(app).on_stop(watch.stop)

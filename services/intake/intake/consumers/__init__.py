@@ -9,6 +9,7 @@ from contracts import (
     Envelope,
     NotificationDeliveredV1,
     NotificationFailedV1,
+    RequestEscalatedV1,
     RequestRoutedV1,
     RequestStatus,
     RequestStatusChangedV1,
@@ -46,6 +47,19 @@ def register_consumers(bus: Bus, inbox: Inbox, repo: IntakeRepository) -> None:
         )
         await _append(event.tracking_code, entry, event.status, event.unit_name_fa)
 
+    async def on_escalated(envelope: Envelope[Any]) -> None:
+        event: RequestEscalatedV1 = envelope.payload
+        target = event.escalated_to_unit_name_fa or "مدیریت بالاتر"
+        entry = timeline_entry(
+            RequestStatus.ROUTED,
+            event.escalated_at,
+            event_id=str(envelope.event_id),
+            unit_name_fa=event.escalated_to_unit_name_fa,
+            note_fa=f"مهلت رسیدگی گذشت؛ پیگیری درخواست شما به «{target}» سپرده شد.",
+        )
+        entry["kind"] = "escalation"
+        await repo.append_escalation(event.tracking_code, entry)
+
     async def on_notification(envelope: Envelope[Any]) -> None:
         event: NotificationDeliveredV1 | NotificationFailedV1 = envelope.payload
         if event.tracking_code is None:
@@ -79,6 +93,7 @@ def register_consumers(bus: Bus, inbox: Inbox, repo: IntakeRepository) -> None:
     for queue_name, handler in (
         ("intake.request-routed", on_routed),
         ("intake.request-status-changed", on_status_changed),
+        ("intake.request-escalated", on_escalated),
         ("intake.notification-delivered", on_notification),
         ("intake.notification-failed", on_notification),
     ):

@@ -27,6 +27,7 @@ from intake.domain.persian import normalize_text
 STATUS_NOTES_FA: dict[RequestStatus, str] = {
     RequestStatus.SUBMITTED: "درخواست شما ثبت شد.",
     RequestStatus.ROUTED: "درخواست شما به واحد مسئول ارجاع شد.",
+    RequestStatus.ACCEPTED: "درخواست شما توسط واحد مسئول پذیرفته شد.",
     RequestStatus.IN_PROGRESS: "درخواست شما در دست اقدام است.",
     RequestStatus.ON_HOLD: "رسیدگی به درخواست شما موقتاً متوقف شده است.",
     RequestStatus.RESOLVED: "به درخواست شما رسیدگی شد.",
@@ -169,6 +170,7 @@ def file_request(
         address=new.address,
         office_code=office.code,
         submitted_at=now,
+        sla_hours=service.sla_hours,
         contact=CitizenContact(
             mobile=new.citizen.mobile,
             email=new.citizen.email,

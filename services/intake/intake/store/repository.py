@@ -8,11 +8,38 @@ from typing import Any
 from intake.domain.catalogue import ServiceDefinition
 from intake.domain.fees import DiscountRule
 from intake.domain.offices import Office
-from servicekit.store import ASCENDING, Document, DuplicateKeyError, IndexSpec, ReturnDocument, Store
+from servicekit.store import (
+    ASCENDING,
+    DESCENDING,
+    Document,
+    DuplicateKeyError,
+    IndexSpec,
+    ReturnDocument,
+    Store,
+)
 
 SERVICES, OFFICES, API_KEYS, REQUESTS = "services", "offices", "api_keys", "requests"
 
 DISCOUNT_RULES = "discount_rules"
+# what Open311 reads may show: no citizen, no keys, no outbox
+OPEN311_FIELDS = {
+    field: 1
+    for field in (
+        "status",
+        "timeline",
+        "service_name_fa",
+        "service_code",
+        "description",
+        "unit_name_fa",
+        "requested_at",
+        "updated_at",
+        "expected_at",
+        "address",
+        "location",
+        "media_url",
+    )
+}
+OPEN311_LIMIT = 1000
 OPEN_STATUSES = ("submitted", "routed", "in_progress", "on_hold", "reopened")
 
 INDEXES = (
@@ -24,6 +51,8 @@ INDEXES = (
     ),
     IndexSpec(REQUESTS, [("office_code", ASCENDING), ("requested_at", ASCENDING)]),
     IndexSpec(API_KEYS, [("office_code", ASCENDING)]),
+    IndexSpec(REQUESTS, [("requested_at", ASCENDING)]),
+    IndexSpec(REQUESTS, [("timeline.at", ASCENDING)]),
 )
 
 
@@ -152,6 +181,13 @@ class IntakeRepository:
         )
         return result is not None
 
+    async def append_escalation(self, tracking_code: str, entry: Document) -> None:
+        """An escalation joins the timeline without changing the request's status."""
+        await self._requests.update_one(
+            {"_id": tracking_code, "timeline.event_id": {"$ne": entry["event_id"]}},
+            {"$push": {"timeline": entry}, "$set": {"updated_at": entry["at"]}},
+        )
+
     async def append_notification(self, tracking_code: str, entry: Document) -> None:
         await self._requests.update_one(
             {"_id": tracking_code, "notifications.event_id": {"$ne": entry["event_id"]}},
@@ -161,3 +197,54 @@ class IntakeRepository:
     async def tracking_code_of(self, request_id: str) -> str | None:
         document = await self._requests.find_one({"request_id": request_id}, {"_id": 1})
         return str(document["_id"]) if document else None
+
+    async def open311_requests_by_code(self, tracking_codes: list[str]) -> list[Document]:
+        cursor = self._requests.find({"_id": {"$in": tracking_codes}}, OPEN311_FIELDS)
+        found = {document["_id"]: document async for document in cursor}
+        return [found[code] for code in dict.fromkeys(tracking_codes) if code in found]
+
+    async def open311_requests_between(
+        self,
+        since: datetime,
+        until: datetime,
+        *,
+        service_code: str | None = None,
+        statuses: list[str] | None = None,
+    ) -> list[Document]:
+        """Requests filed in [since, until], newest first."""
+        query: Document = {"requested_at": {"$gte": since, "$lte": until}}
+        if service_code:
+            query["service_code"] = service_code
+        if statuses:
+            query["status"] = {"$in": statuses}
+        cursor = self._requests.find(query, OPEN311_FIELDS).sort("requested_at", DESCENDING)
+        return [document async for document in cursor.limit(OPEN311_LIMIT)]
+
+    async def open311_requests_changed_between(self, since: datetime, until: datetime) -> list[Document]:
+        """Requests with a timeline step in [since, until]; the steps themselves are picked by the caller."""
+        query = {"timeline": {"$elemMatch": {"at": {"$gte": since, "$lte": until}}}}
+        cursor = self._requests.find(query, {"_id": 1, "timeline": 1}).sort("updated_at", DESCENDING)
+        return [document async for document in cursor.limit(OPEN311_LIMIT)]
+
+    async def tracking_code_of_token(self, token: str) -> str | None:
+        document = await self._requests.find_one({"token": token}, {"_id": 1})
+        return str(document["_id"]) if document else None
+
+    async def add_open311_update(self, tracking_code: str, office_code: str, entry: Document) -> bool | None:
+        """True when added, False when this update_id is already there, None when the office has no such request."""
+        added = await self._requests.find_one_and_update(
+            {
+                "_id": tracking_code,
+                "office_code": office_code,
+                "updates.update_id": {"$ne": entry["update_id"]},
+            },
+            {"$push": {"updates": entry}},
+            projection={"_id": 1},
+        )
+        if added is not None:
+            return True
+        return (
+            False
+            if await self._requests.find_one({"_id": tracking_code, "office_code": office_code}, {"_id": 1})
+            else None
+        )

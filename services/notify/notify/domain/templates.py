@@ -37,6 +37,7 @@ TEMPLATES: Final[dict[tuple[str, Language], str]] = {
 STATUS_FA: Final[dict[RequestStatus, str]] = {
     RequestStatus.SUBMITTED: "ثبت شده",
     RequestStatus.ROUTED: "ارجاع شده",
+    RequestStatus.ACCEPTED: "پذیرفته شده",
     RequestStatus.IN_PROGRESS: "در حال رسیدگی",
     RequestStatus.ON_HOLD: "در انتظار",
     RequestStatus.RESOLVED: "رسیدگی شده",
@@ -48,6 +49,7 @@ STATUS_FA: Final[dict[RequestStatus, str]] = {
 STATUS_EN: Final[dict[RequestStatus, str]] = {
     RequestStatus.SUBMITTED: "submitted",
     RequestStatus.ROUTED: "referred",
+    RequestStatus.ACCEPTED: "accepted",
     RequestStatus.IN_PROGRESS: "in progress",
     RequestStatus.ON_HOLD: "on hold",
     RequestStatus.RESOLVED: "resolved",

@@ -1,74 +1,95 @@
-"""Unit staff see their work queue and move cases along."""
+"""Unit staff work their queue: list, read, and move cases step by step."""
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import UTC, datetime
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict, Field
 
 from contracts import RequestStatus
-from routing.api.deps import Repository, RouterService
-from routing.domain.cases import IllegalTransition
-from routing.service import CaseMovedMeanwhile
+from routing.api.deps import Repository, Work
+from routing.domain.cases import Action, IllegalTransition, TransitionRefused
+from routing.domain.sla import SlaClockError
+from routing.work import CaseMovedMeanwhile, CaseNotFound, NotAllowed, Request, UnknownUnit, may_see
 from servicekit.auth import Role, StaffClaims, require_roles
 from servicekit.errors import Problem
 
-router = APIRouter(prefix="/v1", tags=["cases"])
+router = APIRouter(prefix="/v1", tags=["work queue"])
 StaffMember = require_roles(Role.ADMIN, Role.SUPERVISOR, Role.CLERK)
 
 
-class StatusChange(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class Step(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    status: RequestStatus
-    note_fa: str = Field(default="", max_length=1000)
-
-
-def _visible_units(claims: StaffClaims) -> list[str] | None:
-    return None if claims.has_any(Role.ADMIN, Role.SUPERVISOR) else claims.units
-
-
-def _check_may_see(claims: StaffClaims, case: dict[str, Any]) -> None:
-    units = _visible_units(claims)
-    if units is not None and case.get("unit_id") not in units:
-        raise Problem(404, "not_found", "no such case in your units")
+    reason: str = Field(
+        default="", max_length=2000, description="required to ask, resolve, reject, refer, reopen"
+    )
+    unit_id: str | None = Field(default=None, description="not_ours / reassign: the unit (default: triage)")
+    keep_clock: bool = Field(default=True, description="reassign: keep the SLA clock or restart it")
 
 
-@router.get("/queue", summary="Open cases of the caller's units, oldest first")
+def _scope(claims: StaffClaims, unit_id: str | None) -> list[str] | None:
+    if claims.has_any(Role.ADMIN):
+        return [unit_id] if unit_id else None
+    if unit_id is not None and unit_id not in claims.units:
+        raise Problem(403, "forbidden", f"unit {unit_id} is not one of yours")
+    return [unit_id] if unit_id else list(claims.units)
+
+
+@router.get("/queue", summary="Cases of the caller's units, earliest deadline first")
 async def work_queue(
-    repo: Repository, claims: StaffClaims = StaffMember, limit: int = Query(default=50, ge=1, le=500)
+    repo: Repository,
+    claims: StaffClaims = StaffMember,
+    unit_id: str | None = None,
+    status: Annotated[list[RequestStatus] | None, Query()] = None,
+    service_code: str | None = None,
+    overdue: bool = False,
+    page: Annotated[int, Query(ge=1)] = 1,
+    page_size: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> list[dict[str, Any]]:
-    return await repo.queue(_visible_units(claims), limit)
+    return await repo.queue(
+        _scope(claims, unit_id),
+        statuses=[str(s) for s in status] if status else None,
+        service_code=service_code,
+        overdue_at=datetime.now(UTC) if overdue else None,
+        skip=(page - 1) * page_size,
+        limit=page_size,
+    )
 
 
-@router.get("/cases/{request_id}", summary="One case with its history")
+@router.get("/cases/{request_id}", summary="One case with its audit trail")
 async def read_case(request_id: str, repo: Repository, claims: StaffClaims = StaffMember) -> dict[str, Any]:
     case = await repo.case(request_id)
-    if case is None:
-        raise Problem(404, "not_found", "no such case")
-    _check_may_see(claims, case)
+    if case is None or not may_see(claims, case):
+        raise Problem(404, "not_found", "no such case in your units")
     return case
 
 
-@router.post("/cases/{request_id}/status", summary="Move a case to its next status")
-async def change_status(
-    request_id: str,
-    change: StatusChange,
-    repo: Repository,
-    service: RouterService,
-    claims: StaffClaims = StaffMember,
+@router.post(
+    "/cases/{request_id}/{action}",
+    summary="Take one step: accept, start, ask_citizen, citizen_replied, resolve, reject, not_ours, "
+    "reassign, reopen, close",
+    responses={409: {"description": "illegal from this status, or the case changed meanwhile"}},
+)
+async def act(
+    request_id: str, action: Action, work: Work, step: Step | None = None, claims: StaffClaims = StaffMember
 ) -> dict[str, Any]:
-    case = await repo.case(request_id)
-    if case is None:
-        raise Problem(404, "not_found", "no such case")
-    _check_may_see(claims, case)
+    ask = Request(action, **(step or Step()).model_dump())
     try:
-        updated = await service.change_status(request_id, change.status, change.note_fa, claims.sub)
-    except IllegalTransition as error:
+        return await work.act(request_id, ask, claims)
+    except CaseNotFound as error:
+        raise Problem(404, "not_found", "no such case in your units") from error
+    except NotAllowed as error:
+        raise Problem(403, "forbidden", str(error)) from error
+    except (IllegalTransition, SlaClockError) as error:
         raise Problem(409, "illegal_transition", str(error)) from error
     except CaseMovedMeanwhile as error:
-        raise Problem(409, "conflict", "the case changed meanwhile; reload and try again") from error
-    if updated is None:
-        raise Problem(404, "not_found", "no such case")
-    return updated
+        raise Problem(409, "conflict", "the case changed meanwhile; reload it and try again") from error
+    except (TransitionRefused, UnknownUnit) as error:
+        raise Problem(
+            422,
+            "step_refused",
+            str(error) if isinstance(error, TransitionRefused) else f"no active unit {error}",
+        ) from error

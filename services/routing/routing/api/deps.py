@@ -4,8 +4,10 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
+from routing.escalation import EscalationWatch
 from routing.service import Router
 from routing.store.repository import RoutingRepository
+from routing.work import CaseWork
 
 
 def repository(request: Request) -> RoutingRepository:
@@ -18,5 +20,17 @@ def router_service(request: Request) -> Router:
     return service
 
 
+def case_work(request: Request) -> CaseWork:
+    work: CaseWork = request.app.state.case_work
+    return work
+
+
+def escalation_watch(request: Request) -> EscalationWatch:
+    watch: EscalationWatch = request.app.state.escalation_watch
+    return watch
+
+
 Repository = Annotated[RoutingRepository, Depends(repository)]
 RouterService = Annotated[Router, Depends(router_service)]
+Work = Annotated[CaseWork, Depends(case_work)]
+Watch = Annotated[EscalationWatch, Depends(escalation_watch)]

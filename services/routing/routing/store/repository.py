@@ -1,19 +1,24 @@
-"""Routing's store: units, rules, and cases (one per request, `_id` = request id)."""
+"""Routing's store: units, rules, districts, calendars, and cases (`_id` = request id)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
-from routing.domain.rules import RoutingRule, Unit
+from routing.domain.calendar import WorkingCalendar
+from routing.domain.cases import OPEN
+from routing.domain.rules import District, RoutingRule, Unit
 from servicekit.outbox import push
 from servicekit.store import ASCENDING, Document, DuplicateKeyError, IndexSpec, ReturnDocument, Store
 
-UNITS, RULES, CASES = "units", "rules", "cases"
+UNITS, RULES, DISTRICTS, CALENDARS, CASES = "units", "rules", "districts", "calendars", "cases"
+OPEN_STATUSES = sorted(str(status) for status in OPEN)
 
 INDEXES = (
     IndexSpec(CASES, [("tracking_code", ASCENDING)], unique=True),
     IndexSpec(CASES, [("unit_id", ASCENDING), ("status", ASCENDING), ("due_at", ASCENDING)]),
+    IndexSpec(CASES, [("status", ASCENDING), ("due_at", ASCENDING)]),
+    IndexSpec(CASES, [("submitted_at", ASCENDING)]),
 )
 
 
@@ -25,6 +30,8 @@ class RoutingRepository:
     def __init__(self, store: Store) -> None:
         self._units = store.collection(UNITS)
         self._rules = store.collection(RULES)
+        self._districts = store.collection(DISTRICTS)
+        self._calendars = store.collection(CALENDARS)
         self._cases = store.collection(CASES)
 
     async def save_unit(self, unit: Unit) -> None:
@@ -38,10 +45,38 @@ class RoutingRepository:
         return [Unit.model_validate(d) async for d in self._units.find({}, {"_id": 0}).sort("unit_id")]
 
     async def save_rule(self, rule: RoutingRule) -> None:
-        await self._rules.replace_one({"_id": rule.rule_id}, rule.model_dump(), upsert=True)
+        await self._rules.replace_one({"_id": rule.rule_id}, rule.model_dump(mode="json"), upsert=True)
 
     async def rules(self) -> list[RoutingRule]:
         return [RoutingRule.model_validate(d) async for d in self._rules.find({}, {"_id": 0}).sort("rule_id")]
+
+    async def save_district(self, district: District) -> None:
+        await self._districts.replace_one({"_id": district.district}, district.model_dump(), upsert=True)
+
+    async def districts(self) -> list[District]:
+        cursor = self._districts.find({}, {"_id": 0}).sort("district")
+        return [District.model_validate(d) async for d in cursor]
+
+    async def save_calendar(self, calendar: WorkingCalendar) -> None:
+        document = calendar.model_dump(mode="json")
+        await self._calendars.replace_one({"_id": calendar.calendar_id}, document, upsert=True)
+
+    async def add_calendar_if_missing(self, calendar: WorkingCalendar) -> bool:
+        try:
+            await self._calendars.insert_one(
+                {"_id": calendar.calendar_id, **calendar.model_dump(mode="json")}
+            )
+        except DuplicateKeyError:
+            return False
+        return True
+
+    async def calendar(self, calendar_id: str) -> WorkingCalendar | None:
+        document = await self._calendars.find_one({"_id": calendar_id}, {"_id": 0})
+        return WorkingCalendar.model_validate(document) if document else None
+
+    async def calendars(self) -> list[WorkingCalendar]:
+        cursor = self._calendars.find({}, {"_id": 0}).sort("calendar_id")
+        return [WorkingCalendar.model_validate(d) async for d in cursor]
 
     async def insert_case(self, case: Document, events: list[dict[str, Any]]) -> None:
         try:
@@ -52,24 +87,63 @@ class RoutingRepository:
     async def case(self, request_id: str) -> Document | None:
         return await self._cases.find_one({"_id": request_id}, {"outbox": 0})
 
-    async def transition(
-        self, request_id: str, expected: str, wanted: str, step: Document, events: list[dict[str, Any]]
+    async def apply(
+        self,
+        request_id: str,
+        expected: Document,
+        changes: Document,
+        audit: Document,
+        events: list[dict[str, Any]],
     ) -> Document | None:
-        """Move a case from `expected` to `wanted`; None when someone else moved it first."""
+        """Apply `changes` only if the case still matches `expected`; None when it no longer does."""
         result: Document | None = await self._cases.find_one_and_update(
-            {"_id": request_id, "status": expected},
-            {
-                "$set": {"status": wanted, "updated_at": datetime.now(UTC)},
-                "$push": {"history": step, **push(events)},
-            },
+            {"_id": request_id, **expected},
+            {"$set": changes, "$inc": {"version": 1}, "$push": {"history": audit, **push(events)}},
             projection={"outbox": 0},
             return_document=ReturnDocument.AFTER,
         )
         return result
 
-    async def queue(self, unit_ids: list[str] | None, limit: int) -> list[Document]:
-        query: Document = {"status": {"$nin": ["closed", "resolved", "rejected"]}}
+    async def queue(
+        self,
+        unit_ids: list[str] | None,
+        *,
+        statuses: list[str] | None,
+        service_code: str | None,
+        overdue_at: datetime | None,
+        skip: int,
+        limit: int,
+    ) -> list[Document]:
+        query: Document = {"status": {"$in": statuses or OPEN_STATUSES}}
         if unit_ids is not None:
-            query["unit_id"] = {"$in": unit_ids}
-        cursor = self._cases.find(query, {"outbox": 0}).sort("received_at", ASCENDING).limit(limit)
+            query["$or"] = [{"unit_id": {"$in": unit_ids}}, {"escalated_to": {"$in": unit_ids}}]
+        if service_code:
+            query["service_code"] = service_code
+        if overdue_at is not None:
+            query["due_at"] = {"$lt": overdue_at}
+        cursor = (
+            self._cases.find(query, {"outbox": 0, "history": 0, "sla": 0})
+            .sort([("due_at", ASCENDING), ("received_at", ASCENDING)])
+            .skip(skip)
+            .limit(limit)
+        )
+        return [document async for document in cursor]
+
+    async def open_cases(self) -> list[Document]:
+        cursor = self._cases.find({"status": {"$in": OPEN_STATUSES}}, {"outbox": 0, "history": 0})
+        return [document async for document in cursor]
+
+    async def cases_submitted_between(self, start: datetime, end: datetime) -> list[Document]:
+        cursor = self._cases.find(
+            {"submitted_at": {"$gte": start, "$lt": end}},
+            {
+                "unit_id": 1,
+                "service_code": 1,
+                "status": 1,
+                "due_at": 1,
+                "resolved_at": 1,
+                "submitted_at": 1,
+                "received_at": 1,
+            },
+        )
         return [document async for document in cursor]
