@@ -32,7 +32,12 @@ def vhost_url() -> Iterator[str]:
 def system(vhost_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[System]:
     secret = secrets.token_urlsafe(40)
     work_dir = Path(tmp_path_factory.mktemp("system"))
-    cluster = Cluster(amqp_url=vhost_url, jwt_secret=secret, work_dir=work_dir)
+    cluster = Cluster(
+        amqp_url=vhost_url,
+        jwt_secret=secret,
+        work_dir=work_dir,
+        settings={"ROUTING_ESCALATION_SCAN_SECONDS": "1"},
+    )
     try:
         cluster.start()
         admin = mint_staff_token(secret, "test-admin", [Role.ADMIN])
