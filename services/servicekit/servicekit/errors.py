@@ -50,6 +50,35 @@ def problem_response(
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 
+# Persian for pydantic's error types, for the person at the counter reading the error.
+MESSAGES_FA: dict[str, str] = {
+    "missing": "این مورد الزامی است",
+    "extra_forbidden": "این مورد شناخته‌شده نیست و پذیرفته نمی‌شود",
+    "string_too_short": "متن کوتاه‌تر از حد مجاز است",
+    "string_too_long": "متن بلندتر از حد مجاز است",
+    "string_type": "مقدار باید متن باشد",
+    "string_pattern_mismatch": "قالب مقدار درست نیست",
+    "enum": "مقدار از گزینه‌های مجاز نیست",
+    "literal_error": "مقدار از گزینه‌های مجاز نیست",
+    "int_parsing": "مقدار باید عدد صحیح باشد",
+    "int_type": "مقدار باید عدد صحیح باشد",
+    "float_parsing": "مقدار باید عدد باشد",
+    "float_type": "مقدار باید عدد باشد",
+    "bool_parsing": "مقدار باید درست یا نادرست باشد",
+    "greater_than_equal": "مقدار کوچک‌تر از حد مجاز است",
+    "less_than_equal": "مقدار بزرگ‌تر از حد مجاز است",
+    "greater_than": "مقدار کوچک‌تر از حد مجاز است",
+    "less_than": "مقدار بزرگ‌تر از حد مجاز است",
+    "value_error": "مقدار نامعتبر است",
+    "dict_type": "ساختار این مورد درست نیست",
+    "list_type": "این مورد باید فهرست باشد",
+    "model_type": "ساختار این مورد درست نیست",
+    "date_parsing": "تاریخ معتبر نیست",
+    "datetime_parsing": "زمان معتبر نیست",
+    "json_invalid": "متن درخواست JSON معتبر نیست",
+}
+
+
 def _validation_errors(error: RequestValidationError) -> tuple[int, str, list[dict[str, Any]]]:
     items = []
     malformed = False
@@ -62,8 +91,7 @@ def _validation_errors(error: RequestValidationError) -> tuple[int, str, list[di
         }
         # domain errors may carry a Persian message for the person at the counter
         message_fa = getattr((item.get("ctx") or {}).get("error"), "message_fa", None)
-        if message_fa:
-            entry["msg_fa"] = message_fa
+        entry["msg_fa"] = message_fa or MESSAGES_FA.get(str(item.get("type")), "مقدار نامعتبر است")
         items.append(entry)
     if malformed:
         return 400, "malformed_json", items

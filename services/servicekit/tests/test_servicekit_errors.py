@@ -3,11 +3,11 @@ from __future__ import annotations
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from intake.settings import IntakeSettings
 from servicekit.app import new_app
-from servicekit.errors import PROBLEM_JSON, Problem
+from servicekit.errors import PROBLEM_JSON, Problem, install_problem_handlers
 
 NOT_A_CODE_FA = "کد معتبر نیست"
 
@@ -98,3 +98,26 @@ def test_unknown_route_is_404_problem(client: TestClient) -> None:
     assert response.status_code == 404
     assert response.headers["content-type"].startswith(PROBLEM_JSON)
     assert response.json()["title"] == "not_found"
+
+
+class _Thing(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(max_length=3)
+    count: int
+
+
+def test_every_validation_error_carries_a_persian_message() -> None:
+    app = FastAPI()
+    install_problem_handlers(app)
+
+    @app.post("/things")
+    async def things(body: _Thing) -> dict[str, str]:
+        return {"ok": body.name}
+
+    response = TestClient(app).post("/things", json={"name": "too long", "extra": 1})
+    assert response.status_code == 422
+    errors = {tuple(e["loc"]): e for e in response.json()["errors"]}
+    assert errors[("body", "name")]["msg_fa"] == "متن بلندتر از حد مجاز است"
+    assert errors[("body", "count")]["msg_fa"] == "این مورد الزامی است"
+    assert errors[("body", "extra")]["msg_fa"].startswith("این مورد شناخته‌شده نیست")
