@@ -178,3 +178,56 @@ def test_errors_are_open311_errors(system: System, service: str) -> None:
     assert get(system, "tokens/no-such-token.json").status_code == 404
     assert get(system, "services.html").status_code == 404
     assert get(system, "requests.json", status="maybe").json()[0]["code"] == 400
+
+
+def w3cdtf(moment: datetime) -> str:
+    """How FixMyStreet formats start_date and end_date: UTC, whole seconds, a Z."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def test_fixmystreet_client_bodies(system: System, service: str) -> None:
+    marker = uuid.uuid4().hex
+    started = datetime.now(UTC) - timedelta(minutes=1)
+    # the fields Open311.pm posts for a report, extra attributes of its own included
+    report = [
+        ("description", f"درخت افتاده\n\n{marker}\n\nhttps://fms.example/report/42\n"),
+        ("service_code", service),
+        ("first_name", "Maryam"),
+        ("last_name", ""),
+        ("email", "maryam@example.ir"),
+        ("lat", "38.249801"),
+        ("long", "48.293302"),
+        ("attribute[size]", "small"),
+        ("attribute[hazards]", ""),
+        ("attribute[count]", ""),
+        ("attribute[closest_address]", "خیابان امام"),
+        ("jurisdiction_id", "ardabil"),
+        ("api_key", system.api_key),
+    ]
+    filed = post(system, "requests.xml", report)
+    assert filed.status_code == 201, filed.text
+    code = ET.fromstring(filed.content).findtext("request/service_request_id")
+    assert code
+
+    window = {"start_date": w3cdtf(started), "end_date": w3cdtf(datetime.now(UTC) + timedelta(minutes=1))}
+    listed = get(system, "servicerequestupdates.xml", api_key=system.api_key, **window)
+    assert listed.status_code == 200 and ET.fromstring(listed.content).tag == "service_request_updates"
+    requests = get(system, "requests.xml", **window)
+    assert code in [e.text for e in ET.fromstring(requests.content).findall("request/service_request_id")]
+
+    # the fields Open311.pm posts for a comment (extended statuses, reopening)
+    update = [
+        ("updated_datetime", w3cdtf(datetime.now(UTC))),
+        ("service_request_id", code),
+        ("status", "REOPEN"),
+        ("description", "هنوز افتاده است"),
+        ("last_name", "-"),
+        ("first_name", "Maryam"),
+        ("email", "maryam@example.ir"),
+        ("update_id", "7"),
+        ("jurisdiction_id", "ardabil"),
+        ("api_key", system.api_key),
+    ]
+    answer = post(system, "servicerequestupdates.xml", update)
+    assert answer.status_code == 201, answer.text
+    assert ET.fromstring(answer.content).findtext("request_update/update_id") == "7"

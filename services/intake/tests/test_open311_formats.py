@@ -18,7 +18,7 @@ from intake.api.open311.formats import (
     render_xml,
     respond,
 )
-from intake.api.open311.forms import parse_multipart, parse_urlencoded
+from intake.api.open311.forms import parse_form
 from intake.domain.catalogue import AttributeDefinition, ServiceDefinition
 from intake.domain.open311 import service_definition, service_entry
 
@@ -104,14 +104,14 @@ def test_errors_in_both_formats() -> None:
     assert respond(document, "xml", 403).media_type == "text/xml; charset=utf-8"
 
 
-def test_forms_url_encoded_and_multipart() -> None:
+async def test_forms_url_encoded_and_multipart() -> None:
     fields = {"attribute[hazards]": ["road", "wire"], "description": ["الف\r\nب"], "email": [""]}
     encoded = httpx.Request("POST", "http://x/", data=fields)
-    assert parse_urlencoded(encoded.read()) == fields
+    assert await parse_form(encoded.headers["content-type"], encoded.read()) == fields
     multipart = httpx.Request("POST", "http://x/", data=fields, files={"media": ("a.jpg", b"\xff\xd8")})
-    assert parse_multipart(multipart.headers["content-type"], multipart.read()) == fields
+    assert await parse_form(multipart.headers["content-type"], multipart.read()) == fields
     with pytest.raises(Open311Error):
-        parse_urlencoded(b"\xff\xfe")
+        await parse_form("application/json", b'{"service_code": "ARD-101"}')
 
 
 def test_the_route_answers_open311_errors_never_a_422() -> None:

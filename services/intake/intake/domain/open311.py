@@ -26,6 +26,9 @@ TEHRAN = ZoneInfo("Asia/Tehran")
 MAX_WINDOW = timedelta(days=90)
 CITIZEN_FALLBACK_NAME = "شهروند"
 MAX_UPDATE_ID = 100
+MAX_DESCRIPTION = 4000
+MAX_ADDRESS = 500
+MAX_MEDIA_URL = 2000
 
 OPEN311_STATUS: dict[str, str] = {
     RequestStatus.SUBMITTED: "open",
@@ -40,6 +43,8 @@ OPEN311_STATUS: dict[str, str] = {
 }
 
 # FixMyStreet counts INTERNAL_REFERRAL among its closed states, so a routed request stays OPEN there.
+# It maps only the spec's statuses onto its states (REOPEN is one it sends, never one it reads),
+# so a reopened request is OPEN again.
 UPDATE_STATUS: dict[str, str] = {
     RequestStatus.SUBMITTED: "OPEN",
     RequestStatus.ROUTED: "OPEN",
@@ -49,10 +54,10 @@ UPDATE_STATUS: dict[str, str] = {
     RequestStatus.RESOLVED: "FIXED",
     RequestStatus.REJECTED: "NO_FURTHER_ACTION",
     RequestStatus.CLOSED: "CLOSED",
-    RequestStatus.REOPENED: "REOPEN",
+    RequestStatus.REOPENED: "OPEN",
 }
 
-_OTHER_UPDATE_STATUSES = "DUPLICATE NOT_COUNCILS_RESPONSIBILITY INTERNAL_REFERRAL FOR_TRIAGE CANCELLED"
+_OTHER_UPDATE_STATUSES = "DUPLICATE NOT_COUNCILS_RESPONSIBILITY INTERNAL_REFERRAL FOR_TRIAGE CANCELLED REOPEN"
 UPDATE_STATUSES = frozenset(UPDATE_STATUS.values()) | frozenset(_OTHER_UPDATE_STATUSES.split(" "))
 
 DATATYPE_HINTS = {
@@ -61,6 +66,8 @@ DATATYPE_HINTS = {
     "singlevaluelist": "یکی از کلیدهای فهرست",
     "multivaluelist": "یک یا چند کلید از فهرست (کلید تکراری)",
 }
+
+LIST_DATATYPES = frozenset({"singlevaluelist", "multivaluelist"})
 
 _ATTRIBUTE_KEY = re.compile(r"attribute\[([^\]]+)\](?:\[\])?")
 _SPACED_OFFSET = re.compile(r" (\d{2}:?\d{2})$")
@@ -77,6 +84,11 @@ def w3c(moment: datetime | None) -> str | None:
 
 
 def parse_instant(raw: str, name: str) -> datetime:
+    """A W3C date and time; one without an offset is UTC.
+
+    FixMyStreet formats a floating time (e.g. a --start-date given by hand) with no offset and
+    compares it with UTC times, so UTC is what such a time means to the client.
+    """
     # an unescaped "+" in a query string arrives as a space
     text = _SPACED_OFFSET.sub(r"+\1", raw.strip())
     try:
@@ -84,7 +96,7 @@ def parse_instant(raw: str, name: str) -> datetime:
     except ValueError as error:
         raise BadInput(f"{name} is not an ISO 8601 date and time") from error
     if moment.tzinfo is None:
-        raise BadInput(f"{name} needs a UTC offset, e.g. 2026-11-24T11:45:00+03:30")
+        moment = moment.replace(tzinfo=UTC)
     return moment.astimezone(UTC)
 
 
@@ -112,7 +124,8 @@ def service_entry(service: ServiceDefinition) -> dict[str, Any]:
 
 
 def attribute_entry(attribute: AttributeDefinition) -> dict[str, Any]:
-    return {
+    """The spec's attribute; `values` only for the list datatypes (an empty one reads as nothing)."""
+    entry: dict[str, Any] = {
         "variable": True,
         "code": attribute.code,
         "datatype": attribute.datatype,
@@ -120,8 +133,10 @@ def attribute_entry(attribute: AttributeDefinition) -> dict[str, Any]:
         "datatype_description": DATATYPE_HINTS.get(attribute.datatype),
         "order": attribute.order,
         "description": attribute.description_fa,
-        "values": [{"key": key, "name": name} for key, name in attribute.values.items()],
     }
+    if attribute.datatype in LIST_DATATYPES or attribute.values:
+        entry["values"] = [{"key": key, "name": name} for key, name in attribute.values.items()]
+    return entry
 
 
 def service_definition(service: ServiceDefinition) -> dict[str, Any]:
@@ -203,13 +218,18 @@ def _typed(attribute: AttributeDefinition | None, values: list[str]) -> Any:
 
 
 def attributes_from_form(service: ServiceDefinition, form: Form) -> dict[str, Any]:
-    """`attribute[code]` fields (repeated keys for a multivaluelist), typed per the definition."""
+    """`attribute[code]` fields (repeated keys for a multivaluelist), typed per the definition.
+
+    Codes the service does not define are left out rather than refused: a client that fetched the
+    definition before an attribute was removed, or that adds its own (easting, closest_address…),
+    would otherwise have its request refused every time it retried.
+    """
     raw: dict[str, list[str]] = {}
     for key, values in form.items():
         if match := _ATTRIBUTE_KEY.fullmatch(key):
             raw.setdefault(match.group(1), []).extend(v.strip() for v in values if v.strip())
     known = {attribute.code: attribute for attribute in service.attributes}
-    return {code: _typed(known.get(code), values) for code, values in raw.items() if values}
+    return {code: _typed(known[code], values) for code, values in raw.items() if values and code in known}
 
 
 def _mobile(phone: str | None) -> str | None:
@@ -256,22 +276,30 @@ def _validation_summary(error: ValidationError) -> str:
     return "; ".join(f"{'.'.join(map(str, item['loc']))}: {item['msg']}" for item in error.errors())
 
 
+def _clipped(text: str) -> str:
+    """At most MAX_DESCRIPTION characters (normalised first, as the record keeps it)."""
+    text = normalize_text(text)
+    return text if len(text) <= MAX_DESCRIPTION else text[: MAX_DESCRIPTION - 1].rstrip() + "…"
+
+
 def new_request(service: ServiceDefinition, form: Form) -> NewRequest:
     """The request as the native API would receive it; an address_id is kept as the address."""
     location = location_from_form(form)
     address_id = first(form, "address_id")
     address = first(form, "address_string") or (f"address_id: {address_id}" if address_id else None)
+    address = address[:MAX_ADDRESS] if address else None
+    media_url = first(form, "media_url")
     if location is None and address is None:
         raise BadInput("a location is required: lat and long, address_string or address_id")
     try:
         return NewRequest(
             service_code=service.service_code,
             category=RequestCategory.REQUEST,
-            description=plain_text(first(form, "description")) or service.name_fa,
+            description=_clipped(plain_text(first(form, "description"))) or service.name_fa,
             attributes=attributes_from_form(service, form),
             location=location,
             address=address,
-            media_url=first(form, "media_url"),
+            media_url=media_url if media_url and len(media_url) <= MAX_MEDIA_URL else None,
             citizen=citizen_from_form(form),
         )
     except ValidationError as error:
@@ -286,10 +314,11 @@ def citizen_update(form: Form, now: datetime) -> dict[str, Any]:
     status = (first(form, "status") or "").upper()
     if status not in UPDATE_STATUSES:
         raise BadInput(f"status must be one of {', '.join(sorted(UPDATE_STATUSES))}")
-    description = normalize_text(plain_text(first(form, "description")))
+    # what cannot be kept is shortened or left out, never refused: the client would retry for ever
+    description = _clipped(plain_text(first(form, "description")))
     media_url = first(form, "media_url")
-    if len(description) > 4000 or (media_url and len(media_url) > 2000):
-        raise BadInput("description is limited to 4000 characters and media_url to 2000")
+    if media_url and len(media_url) > MAX_MEDIA_URL:
+        media_url = None
     return {
         "update_id": update_id,
         "status": status,

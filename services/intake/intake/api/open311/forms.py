@@ -1,14 +1,17 @@
-"""Form bodies as Open311 clients send them: URL-encoded (the spec) or multipart."""
+"""Form bodies as Open311 clients send them: URL-encoded (the spec) or multipart.
+
+Parsed by Starlette's form parsers (python-multipart underneath); repeated keys are kept,
+because a multi-value list attribute arrives as `attribute[code]` several times.
+"""
 
 from __future__ import annotations
 
-from email import policy
-from email.message import EmailMessage
-from email.parser import BytesParser
-from email.utils import collapse_rfc2231_value
-from urllib.parse import parse_qsl
+from collections.abc import AsyncGenerator
 
 from fastapi import Request
+from python_multipart.exceptions import MultipartParseError
+from starlette.datastructures import Headers
+from starlette.formparsers import FormParser, MultiPartException, MultiPartParser
 
 from intake.api.open311.formats import Open311Error
 
@@ -16,50 +19,33 @@ URLENCODED, MULTIPART = "application/x-www-form-urlencoded", "multipart/form-dat
 MAX_FIELDS = 500
 
 
-def parse_urlencoded(body: bytes) -> dict[str, list[str]]:
-    fields: dict[str, list[str]] = {}
+async def parse_form(content_type: str, body: bytes) -> dict[str, list[str]]:
+    """Text fields by name; uploaded files are not taken (clients send a media_url)."""
+    media_type = content_type.split(";")[0].strip().lower()
+    if media_type not in (URLENCODED, MULTIPART):
+        raise Open311Error(400, f"send the fields as {URLENCODED} (or {MULTIPART})")
+
+    async def stream() -> AsyncGenerator[bytes, None]:
+        yield body
+
+    headers = Headers({"content-type": content_type})
+    parser = (
+        FormParser(headers, stream())
+        if media_type == URLENCODED
+        else MultiPartParser(headers, stream(), max_files=20, max_fields=MAX_FIELDS)
+    )
     try:
-        pairs = parse_qsl(body.decode(), keep_blank_values=True, max_num_fields=MAX_FIELDS)
-    except (UnicodeDecodeError, ValueError) as error:
-        raise Open311Error(400, "the form is not valid UTF-8 URL-encoded text") from error
-    for name, value in pairs:
-        fields.setdefault(name, []).append(value)
-    return fields
-
-
-def _field(part: EmailMessage) -> tuple[str, str] | None:
-    """A named text field; uploaded files are not taken (send a media_url)."""
-    name = part.get_param("name", header="content-disposition")
-    if not name or part.get_filename() is not None:
-        return None
-    payload = part.get_payload(decode=True)
-    charset = part.get_content_charset() or "utf-8"
-    return collapse_rfc2231_value(name), bytes(payload or b"").decode(charset)
-
-
-def parse_multipart(content_type: str, body: bytes) -> dict[str, list[str]]:
-    head = f"Content-Type: {content_type}\r\n\r\n".encode("latin-1", "replace")
-    message = BytesParser(policy=policy.HTTP).parsebytes(head + body)
-    if not isinstance(message, EmailMessage) or not message.is_multipart():
-        raise Open311Error(400, "the multipart form could not be read")
+        form = await parser.parse()
+    except (MultiPartException, MultipartParseError, UnicodeDecodeError, ValueError) as error:
+        raise Open311Error(400, "the form could not be read") from error
     fields: dict[str, list[str]] = {}
-    try:
-        for part in message.iter_parts():
-            field = _field(part) if isinstance(part, EmailMessage) else None
-            if field is not None:
-                fields.setdefault(field[0], []).append(field[1])
-    except (LookupError, UnicodeDecodeError) as error:
-        raise Open311Error(400, "the multipart form could not be read") from error
+    for name, value in form.multi_items():
+        if isinstance(value, str):
+            fields.setdefault(name, []).append(value)
     if len(fields) > MAX_FIELDS:
         raise Open311Error(400, "too many form fields")
     return fields
 
 
 async def read_form(request: Request) -> dict[str, list[str]]:
-    content_type = request.headers.get("content-type", "")
-    media_type = content_type.split(";")[0].strip().lower()
-    if media_type == URLENCODED:
-        return parse_urlencoded(await request.body())
-    if media_type == MULTIPART:
-        return parse_multipart(content_type, await request.body())
-    raise Open311Error(400, f"send the fields as {URLENCODED} (or {MULTIPART})")
+    return await parse_form(request.headers.get("content-type", ""), await request.body())
