@@ -36,7 +36,7 @@ class UnknownUnit(ValueError):
 
 
 @dataclass(frozen=True)
-class Request:
+class StepRequest:
     action: Action
     reason: str = ""
     unit_id: str | None = None
@@ -58,7 +58,7 @@ class CaseWork:
         self._calendars = calendars
         self._settings = settings
 
-    async def act(self, request_id: str, ask: Request, claims: StaffClaims) -> dict[str, Any]:
+    async def act(self, request_id: str, ask: StepRequest, claims: StaffClaims) -> dict[str, Any]:
         now = datetime.now(UTC)
         case = await self._repo.case(request_id)
         if case is None or not may_see(claims, case):
@@ -93,7 +93,7 @@ class CaseWork:
         return updated
 
     async def _changes(
-        self, case: dict[str, Any], ask: Request, step: Step, now: datetime
+        self, case: dict[str, Any], ask: StepRequest, step: Step, now: datetime
     ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
         clock = sla.SlaClock.model_validate(case["sla"])
         unit = await self._repo.unit(case["unit_id"]) if case.get("unit_id") else None
@@ -123,7 +123,7 @@ class CaseWork:
         note = citizen_note(step, unit_name_fa=unit.name_fa if unit else "", reason=ask.reason)
         return changes, self._events(case, ask, step, unit, note, changes, now)
 
-    async def _target_unit(self, ask: Request) -> Unit:
+    async def _target_unit(self, ask: StepRequest) -> Unit:
         unit_id = ask.unit_id or self._settings.triage_unit_id
         unit = await self._repo.unit(unit_id)
         if unit is None or not unit.active:
@@ -133,7 +133,7 @@ class CaseWork:
     @staticmethod
     def _events(
         case: dict[str, Any],
-        ask: Request,
+        ask: StepRequest,
         step: Step,
         unit: Unit | None,
         note: str,

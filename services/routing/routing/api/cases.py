@@ -12,7 +12,7 @@ from contracts import RequestStatus
 from routing.api.deps import Repository, Work
 from routing.domain.cases import Action, IllegalTransition, TransitionRefused
 from routing.domain.sla import SlaClockError
-from routing.work import CaseMovedMeanwhile, CaseNotFound, NotAllowed, Request, UnknownUnit, may_see
+from routing.work import CaseMovedMeanwhile, CaseNotFound, NotAllowed, StepRequest, UnknownUnit, may_see
 from servicekit.auth import Role, StaffClaims, require_roles
 from servicekit.errors import Problem
 
@@ -76,7 +76,7 @@ async def read_case(request_id: str, repo: Repository, claims: StaffClaims = Sta
 async def act(
     request_id: str, action: Action, work: Work, step: Step | None = None, claims: StaffClaims = StaffMember
 ) -> dict[str, Any]:
-    ask = Request(action, **(step or Step()).model_dump())
+    ask = StepRequest(action, **(step or Step()).model_dump())
     try:
         return await work.act(request_id, ask, claims)
     except CaseNotFound as error:
