@@ -144,7 +144,10 @@ class RequestEscalatedV1(EventPayload):
 class ConsultationOpenedV1(EventPayload):
     model_config = _examples(
         {
-            "draft_id": "d-2026-0007",
+            "draft_id": "d-1f3a9c07",
+            "category": "ساماندهی مشاغل",
+            "districts": ["1", "2"],
+            "url": "http://127.0.0.1:8003/drafts/d-1f3a9c07",
             "version": 1,
             "title_fa": "پیش‌نویس دستورالعمل ساماندهی دستفروشان",
             "summary_fa": "این پیش‌نویس ضوابط استقرار دستفروشان در معابر شهر را تعیین می‌کند.",
@@ -155,6 +158,9 @@ class ConsultationOpenedV1(EventPayload):
     event_type: ClassVar[str] = "consultation.opened.v1"
 
     draft_id: str
+    category: str | None = None
+    districts: list[str] = Field(default_factory=list, description="empty: city-wide")
+    url: str | None = Field(default=None, description="the public page of the draft")
     version: int = Field(ge=1)
     title_fa: str
     summary_fa: str
@@ -165,7 +171,7 @@ class ConsultationOpenedV1(EventPayload):
 class ConsultationClosingSoonV1(EventPayload):
     model_config = _examples(
         {
-            "draft_id": "d-2026-0007",
+            "draft_id": "d-1f3a9c07",
             "title_fa": "پیش‌نویس دستورالعمل ساماندهی دستفروشان",
             "closes_at": "2026-12-08T20:29:59Z",
         }
@@ -173,6 +179,9 @@ class ConsultationClosingSoonV1(EventPayload):
     event_type: ClassVar[str] = "consultation.closing_soon.v1"
 
     draft_id: str
+    category: str | None = None
+    districts: list[str] = Field(default_factory=list, description="empty: city-wide")
+    url: str | None = Field(default=None, description="the public page of the draft")
     title_fa: str
     closes_at: AwareDatetime
 
@@ -180,7 +189,7 @@ class ConsultationClosingSoonV1(EventPayload):
 class ConsultationClosedV1(EventPayload):
     model_config = _examples(
         {
-            "draft_id": "d-2026-0007",
+            "draft_id": "d-1f3a9c07",
             "title_fa": "پیش‌نویس دستورالعمل ساماندهی دستفروشان",
             "closed_at": "2026-12-08T20:30:00Z",
             "comment_count": 42,
@@ -189,15 +198,27 @@ class ConsultationClosedV1(EventPayload):
     event_type: ClassVar[str] = "consultation.closed.v1"
 
     draft_id: str
+    category: str | None = None
+    districts: list[str] = Field(default_factory=list, description="empty: city-wide")
+    url: str | None = Field(default=None, description="the public page of the draft")
     title_fa: str
     closed_at: AwareDatetime
     comment_count: int = Field(ge=0)
 
 
+class CommenterToTell(EventPayload):
+    """A commenter who asked to hear the outcome; only what notify needs to reach them."""
+
+    receipt: str
+    mobile: str | None = Field(default=None, pattern=r"^\+989\d{9}$")
+    email: str | None = None
+    language: Language = Language.FA
+
+
 class ConsultationFinalizedV1(EventPayload):
     model_config = _examples(
         {
-            "draft_id": "d-2026-0007",
+            "draft_id": "d-1f3a9c07",
             "title_fa": "دستورالعمل ساماندهی دستفروشان",
             "final_version": 2,
             "finalized_at": "2026-12-20T07:00:00Z",
@@ -207,10 +228,14 @@ class ConsultationFinalizedV1(EventPayload):
     event_type: ClassVar[str] = "consultation.finalized.v1"
 
     draft_id: str
+    category: str | None = None
+    districts: list[str] = Field(default_factory=list, description="empty: city-wide")
+    url: str | None = Field(default=None, description="the public page of the draft")
     title_fa: str
     final_version: int = Field(ge=1)
     finalized_at: AwareDatetime
     summary_of_changes_fa: str
+    commenters_to_tell: list[CommenterToTell] = Field(default_factory=list)
 
 
 class NotificationDeliveredV1(EventPayload):
@@ -265,6 +290,29 @@ class NotificationFailedV1(EventPayload):
     failed_at: AwareDatetime
 
 
+class OfficeUpdatedV1(EventPayload):
+    """What notify needs about a licensed office to call its software back."""
+
+    model_config = _examples(
+        {
+            "office_code": "ARD-E-017",
+            "name_fa": "دفتر خدمات الکترونیک شهرداری شماره ۱۷ اردبیل",
+            "status": "active",
+            "callback_url": "https://office17.example.ir/pishkhan/callback",
+            "signing_secret_ref": "office-ARD-E-017",
+            "updated_at": "2026-11-24T08:00:00Z",
+        }
+    )
+    event_type: ClassVar[str] = "office.updated.v1"
+
+    office_code: str
+    name_fa: str
+    status: str
+    callback_url: str | None = None
+    signing_secret_ref: str | None = Field(default=None, description="names a secret; never the secret")
+    updated_at: AwareDatetime
+
+
 EVENT_TYPES: dict[str, type[EventPayload]] = {
     model.event_type: model
     for model in (
@@ -278,5 +326,6 @@ EVENT_TYPES: dict[str, type[EventPayload]] = {
         ConsultationFinalizedV1,
         NotificationDeliveredV1,
         NotificationFailedV1,
+        OfficeUpdatedV1,
     )
 }

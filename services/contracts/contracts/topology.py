@@ -31,10 +31,11 @@ QUEUES: tuple[QueueSpec, ...] = (
     QueueSpec("notify", "notify.request-routed", "request.routed.v1"),
     QueueSpec("notify", "notify.request-status-changed", "request.status_changed.v1"),
     QueueSpec("notify", "notify.consultation-opened", "consultation.opened.v1"),
+    QueueSpec("notify", "notify.office-updated", "office.updated.v1"),
 )
 
 PUBLISHES: dict[str, tuple[str, ...]] = {
-    "intake": ("request.submitted.v1",),
+    "intake": ("request.submitted.v1", "office.updated.v1"),
     "routing": ("request.routed.v1", "request.status_changed.v1", "request.escalated.v1"),
     "consultation": ("consultation.opened.v1",),
     "notify": ("notification.delivered.v1", "notification.failed.v1"),

@@ -9,7 +9,7 @@ from intake.api import admin, open311, pages, requests, track
 from intake.consumers import register_consumers
 from intake.service import IntakeService
 from intake.settings import IntakeSettings
-from intake.store.repository import INDEXES, REQUESTS, IntakeRepository
+from intake.store.repository import INDEXES, OFFICES, REQUESTS, IntakeRepository
 from servicekit.app import new_app, setup_bus, setup_health, setup_inbox, setup_outbox, setup_store
 from servicekit.ratelimit import RateLimiter
 
@@ -25,7 +25,7 @@ def create_app(settings: IntakeSettings | None = None) -> FastAPI:
     store = setup_store(app, settings, INDEXES)
     bus = setup_bus(app, settings)
     inbox = setup_inbox(app, store)
-    outbox = setup_outbox(app, store, bus, [REQUESTS])
+    outbox = setup_outbox(app, store, bus, [REQUESTS, OFFICES])
     app.state.repository = repository = IntakeRepository(store)
     app.state.intake = IntakeService(repository, outbox)
     app.state.office_limiter = RateLimiter()

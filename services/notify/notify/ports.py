@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from typing import Any, Protocol
 
 from contracts import EventPayload
-from notify.domain.model import Delivery, Recipient, Subscription
+from notify.domain.model import Delivery, Office, Recipient, Subscription
 
 NOTIFICATIONS = "notifications"
 
@@ -17,6 +17,10 @@ class Repository(Protocol):
     async def recipient(self, request_id: str) -> Recipient | None: ...
 
     async def subscribers(self, topic: str) -> list[Subscription]: ...
+
+    async def save_office(self, office: Office) -> None:
+        """Keep the newest state of an office; an older update arriving late changes nothing."""
+        ...
 
     async def add_delivery(self, delivery: Delivery) -> Delivery | None:
         """Store a new pending delivery; if one with its id exists, return that one instead."""

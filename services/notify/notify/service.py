@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from contracts import Language, NotificationDeliveredV1, NotificationFailedV1, RequestStatus
 from notify.domain import templates
 from notify.domain.calendar import jalali_datetime_fa
-from notify.domain.model import CONSULTATIONS_TOPIC, Delivery, Recipient, RecipientNotKnownYet
+from notify.domain.model import CONSULTATIONS_TOPIC, Delivery, Office, Recipient, RecipientNotKnownYet
 from notify.ports import NOTIFICATIONS, Relay, Repository
 from notify.providers.sms import SmsProvider, SmsRejected
 from servicekit.logs import mask_personal_data
@@ -108,6 +108,9 @@ class Notifier:
                 now=self._clock(),
             )
             await self.deliver(delivery)
+
+    async def office_updated(self, office: Office) -> None:
+        await self._repository.save_office(office)
 
     async def deliver(self, delivery: Delivery) -> None:
         """Send a delivery unless an earlier handling of the same event already finished it."""

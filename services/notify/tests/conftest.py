@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from contracts import EventPayload
-from notify.domain.model import Delivery, Recipient, Subscription, subscription_id
+from notify.domain.model import Delivery, Office, Recipient, Subscription, subscription_id
 from notify.service import Notifier
 
 NOW = datetime(2026, 11, 24, 8, 15, 3, tzinfo=UTC)
@@ -23,6 +23,7 @@ class FakeRepository:
         self.subscribed: dict[str, Subscription] = {}
         self.records: dict[str, Delivery] = {}
         self.staged: dict[str, list[EventPayload]] = {}
+        self.offices: dict[str, Office] = {}
 
     async def save_recipient(self, recipient: Recipient) -> None:
         self.recipients[recipient.request_id] = recipient
@@ -40,6 +41,11 @@ class FakeRepository:
 
     async def subscribers(self, topic: str) -> list[Subscription]:
         return await self.subscriptions(topic, 100_000)
+
+    async def save_office(self, office: Office) -> None:
+        current = self.offices.get(office.office_code)
+        if current is None or current.updated_at < office.updated_at:
+            self.offices[office.office_code] = office
 
     async def add_delivery(self, delivery: Delivery) -> Delivery | None:
         if delivery.id in self.records:

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from fastapi import APIRouter
 
-from intake.api.deps import Repository
+from contracts import OfficeUpdatedV1
+from intake.api.deps import OutboxDep, Repository
 from intake.domain.catalogue import ServiceDefinition
 from intake.domain.fees import DiscountRule
 from intake.domain.offices import Office
+from intake.store.repository import OFFICES
 from servicekit.auth import Role, issue_api_key, require_roles
 from servicekit.errors import Problem
+from servicekit.outbox import envelopes
 
 router = APIRouter(prefix="/v1", tags=["administration"], dependencies=[require_roles(Role.ADMIN)])
 public = APIRouter(prefix="/v1", tags=["catalogue"])
@@ -48,10 +52,19 @@ async def list_discount_rules(repo: Repository) -> list[DiscountRule]:
 
 
 @router.put("/offices/{office_code}", response_model=Office, summary="Create or replace an office")
-async def put_office(office_code: str, office: Office, repo: Repository) -> Office:
+async def put_office(office_code: str, office: Office, repo: Repository, outbox: OutboxDep) -> Office:
     if office.code != office_code:
         raise Problem(422, "code_mismatch", "code in the body must match the path")
-    await repo.save_office(office)
+    updated = OfficeUpdatedV1(
+        office_code=office.code,
+        name_fa=office.name_fa,
+        status=str(office.status),
+        callback_url=str(office.callback_url) if office.callback_url else None,
+        signing_secret_ref=office.signing_secret_ref,
+        updated_at=datetime.now(UTC),
+    )
+    await repo.save_office(office, envelopes("intake", updated))
+    await outbox.relay(OFFICES, office.code)
     return office
 
 

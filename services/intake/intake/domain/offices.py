@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, HttpUrl
 
 
 class OfficeStatus(StrEnum):
@@ -25,6 +25,14 @@ class Office(BaseModel):
     status: OfficeStatus = OfficeStatus.ACTIVE
     services: list[str] | None = Field(default=None, description="service codes it may file; null: all")
     rate_limit_per_minute: int = Field(default=120, ge=1)
+    callback_url: HttpUrl | None = Field(
+        default=None, description="where notify posts signed status callbacks"
+    )
+    signing_secret_ref: str | None = Field(
+        default=None,
+        max_length=100,
+        description="names the callback signing secret held by notify; never the secret",
+    )
 
 
 class OfficeRefused(Exception):

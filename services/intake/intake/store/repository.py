@@ -8,6 +8,7 @@ from typing import Any
 from intake.domain.catalogue import ServiceDefinition
 from intake.domain.fees import DiscountRule
 from intake.domain.offices import Office
+from servicekit.outbox import push
 from servicekit.store import (
     ASCENDING,
     DESCENDING,
@@ -84,12 +85,16 @@ class IntakeRepository:
         cursor = self._services.find({}, {"_id": 0}).sort("service_code", ASCENDING)
         return [ServiceDefinition.model_validate(document) async for document in cursor]
 
-    async def save_office(self, office: Office) -> None:
-        document = office.model_dump(mode="json")
-        await self._offices.replace_one({"_id": office.code}, document, upsert=True)
+    async def save_office(self, office: Office, events: list[dict[str, Any]]) -> None:
+        """The office and the event announcing the change, in one document write."""
+        await self._offices.update_one(
+            {"_id": office.code},
+            {"$set": office.model_dump(mode="json"), "$push": push(events)},
+            upsert=True,
+        )
 
     async def office(self, code: str) -> Office | None:
-        document = await self._offices.find_one({"_id": code}, {"_id": 0})
+        document = await self._offices.find_one({"_id": code}, {"_id": 0, "outbox": 0})
         return Office.model_validate(document) if document else None
 
     async def add_api_key(self, office_code: str, key_id: str, digest: str) -> None:

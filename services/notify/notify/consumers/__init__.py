@@ -8,11 +8,12 @@ from typing import Any
 from contracts import (
     ConsultationOpenedV1,
     Envelope,
+    OfficeUpdatedV1,
     RequestRoutedV1,
     RequestStatusChangedV1,
     RequestSubmittedV1,
 )
-from notify.domain.model import Recipient
+from notify.domain.model import Office, Recipient
 from notify.service import ConsultationNotice, Notifier, Referral, StatusChange
 from servicekit.bus import Bus
 from servicekit.inbox import Inbox
@@ -51,7 +52,20 @@ def handlers(service: Notifier) -> dict[str, Handler]:
         notice = ConsultationNotice(title_fa=event.title_fa, closes_at=event.closes_at)
         await service.consultation_opened(str(envelope.event_id), notice)
 
+    async def on_office_updated(envelope: Envelope[Any]) -> None:
+        event: OfficeUpdatedV1 = envelope.payload
+        office = Office(
+            office_code=event.office_code,
+            name_fa=event.name_fa,
+            status=event.status,
+            callback_url=event.callback_url,
+            signing_secret_ref=event.signing_secret_ref,
+            updated_at=event.updated_at,
+        )
+        await service.office_updated(office)
+
     return {
+        "notify.office-updated": on_office_updated,
         "notify.request-submitted": on_request_submitted,
         "notify.request-routed": on_request_routed,
         "notify.request-status-changed": on_request_status_changed,

@@ -118,3 +118,15 @@ class Delivery:
 
     def failed(self, reason: str, at: datetime) -> Delivery:
         return replace(self, status=DeliveryStatus.FAILED, reason=reason, finished_at=at)
+
+
+@dataclass(frozen=True)
+class Office:
+    """A licensed office, as far as notify needs it to call the office's software back."""
+
+    office_code: str
+    name_fa: str
+    status: str
+    callback_url: str | None
+    signing_secret_ref: str | None
+    updated_at: datetime

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from contracts import EventPayload
-from notify.domain.model import Delivery, DeliveryStatus, Recipient, Subscription, subscription_id
+from notify.domain.model import Delivery, DeliveryStatus, Office, Recipient, Subscription, subscription_id
 from notify.ports import NOTIFICATIONS
 from notify.store.documents import (
     delivery_document,
@@ -20,6 +21,7 @@ from servicekit.outbox import envelopes, push
 from servicekit.store import ASCENDING, DuplicateKeyError, IndexSpec, ReturnDocument, Store
 
 RECIPIENTS = "recipients"
+OFFICES = "offices"
 SUBSCRIPTIONS = "subscriptions"
 DESCENDING = -1
 MAX_SUBSCRIBERS = 100_000
@@ -44,6 +46,7 @@ def utc_now() -> datetime:
 class MongoRepository:
     def __init__(self, store: Store) -> None:
         self._recipients = store.collection(RECIPIENTS)
+        self._offices = store.collection(OFFICES)
         self._subscriptions = store.collection(SUBSCRIPTIONS)
         self._notifications = store.collection(NOTIFICATIONS)
 
@@ -83,6 +86,21 @@ class MongoRepository:
 
     async def subscribers(self, topic: str) -> list[Subscription]:
         return await self.subscriptions(topic, MAX_SUBSCRIBERS)
+
+    async def save_office(self, office: Office) -> None:
+        fields = {
+            "name_fa": office.name_fa,
+            "status": office.status,
+            "callback_url": office.callback_url,
+            "signing_secret_ref": office.signing_secret_ref,
+            "updated_at": office.updated_at,
+        }
+        with contextlib.suppress(DuplicateKeyError):  # a newer update is already stored
+            await self._offices.update_one(
+                {"_id": office.office_code, "updated_at": {"$lt": office.updated_at}},
+                {"$set": fields},
+                upsert=True,
+            )
 
     async def add_delivery(self, delivery: Delivery) -> Delivery | None:
         try:
