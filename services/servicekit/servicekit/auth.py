@@ -30,6 +30,8 @@ class Role(StrEnum):
     SUPERVISOR = "supervisor"
     CLERK = "clerk"
     MODERATOR = "moderator"
+    AUTHOR = "author"  # writes consultation drafts
+    APPROVER = "approver"  # approves and opens them; never their own
 
 
 @dataclass(frozen=True)
