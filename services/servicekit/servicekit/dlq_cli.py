@@ -1,7 +1,10 @@
-"""Inspect and replay dead letters: `pishkhan-dlq list|show QUEUE|replay QUEUE`.
+"""Operators' tool for dead letters: `pishkhan-dlq list|show|replay|purge`.
 
-`show` peeks without removing; `replay` republishes each dead letter to the events
-exchange under its event type (consumers deduplicate by event id) and removes it.
+- `list`: how many dead letters wait in each consumer's `.dlq`.
+- `show QUEUE.dlq`: peek at them (reason, attempts, body) without removing any.
+- `replay QUEUE.dlq [--id MESSAGE_ID …]`: send them (all, or the chosen ones) back to the
+  consumer queue they failed in, and no other; consumers skip what they already handled.
+- `purge QUEUE.dlq`: drop them, after confirmation (or `--yes`).
 """
 
 from __future__ import annotations
@@ -11,14 +14,45 @@ import asyncio
 import json
 import os
 import sys
+from collections.abc import Sequence
 
 import aio_pika
+from aio_pika.abc import AbstractChannel, AbstractIncomingMessage
 
-from contracts.topology import EVENTS_EXCHANGE, QUEUES
-from servicekit.bus import ATTEMPTS_HEADER, ERROR_HEADER
+from contracts.topology import QUEUES
+from servicekit.bus import ATTEMPTS_HEADER, ERROR_HEADER, QUEUE_HEADER
+
+DLQ_SUFFIX = ".dlq"
 
 
-async def _counts(connection: aio_pika.abc.AbstractConnection) -> list[tuple[str, int]]:
+def _origin(dead_letter_queue: str, message: AbstractIncomingMessage) -> str:
+    headers = message.headers or {}
+    return str(headers.get(QUEUE_HEADER) or dead_letter_queue.removesuffix(DLQ_SUFFIX))
+
+
+def describe(message: AbstractIncomingMessage) -> dict[str, object]:
+    headers = message.headers or {}
+    return {
+        "message_id": message.message_id,
+        "reason": str(headers.get(ERROR_HEADER, headers.get("x-first-death-reason", ""))),
+        "attempts": headers.get(ATTEMPTS_HEADER),
+        "body": message.body.decode(errors="replace")[:2000],
+    }
+
+
+async def _take_all(channel: AbstractChannel, name: str) -> list[AbstractIncomingMessage]:
+    """Every message now waiting, held unacknowledged so none is seen twice."""
+    queue = await channel.declare_queue(name, passive=True)
+    held = []
+    for _ in range(queue.declaration_result.message_count or 0):
+        message = await queue.get(no_ack=False, fail=False)
+        if message is None:
+            break
+        held.append(message)
+    return held
+
+
+async def counts(connection: aio_pika.abc.AbstractConnection) -> list[tuple[str, int]]:
     channel = await connection.channel()
     rows = []
     for spec in QUEUES:
@@ -27,84 +61,92 @@ async def _counts(connection: aio_pika.abc.AbstractConnection) -> list[tuple[str
     return rows
 
 
-async def _show(connection: aio_pika.abc.AbstractConnection, name: str, limit: int) -> None:
+async def show(connection: aio_pika.abc.AbstractConnection, name: str, limit: int) -> list[dict[str, object]]:
     channel = await connection.channel()
-    queue = await channel.declare_queue(name, passive=True)
-    held = []
-    for _ in range(limit):
-        message = await queue.get(no_ack=False, fail=False)
-        if message is None:
-            break
-        held.append(message)
-        headers = message.headers or {}
-        print(
-            json.dumps(
-                {
-                    "message_id": message.message_id,
-                    "reason": str(headers.get(ERROR_HEADER, headers.get("x-first-death-reason", ""))),
-                    "attempts": headers.get(ATTEMPTS_HEADER),
-                    "body": message.body.decode(errors="replace")[:500],
-                },
-                ensure_ascii=False,
-                default=str,
-            )
-        )
-    for message in held:
-        await message.nack(requeue=True)
-
-
-async def _replay(connection: aio_pika.abc.AbstractConnection, name: str) -> int:
-    channel = await connection.channel(publisher_confirms=True)
-    queue = await channel.declare_queue(name, passive=True)
-    exchange = await channel.get_exchange(EVENTS_EXCHANGE)
-    replayed = 0
-    while (message := await queue.get(no_ack=False, fail=False)) is not None:
-        try:
-            event_type = json.loads(message.body)["type"]
-        except (ValueError, KeyError, TypeError):
+    held = await _take_all(channel, name)
+    try:
+        return [describe(message) for message in held[:limit]]
+    finally:
+        for message in held:
             await message.nack(requeue=True)
-            print(f"left {message.message_id}: not an event envelope", file=sys.stderr)
-            break
-        await exchange.publish(
+
+
+async def replay(connection: aio_pika.abc.AbstractConnection, name: str, ids: Sequence[str] = ()) -> int:
+    channel = await connection.channel(publisher_confirms=True)
+    held = await _take_all(channel, name)
+    replayed = 0
+    for message in held:
+        if ids and message.message_id not in ids:
+            await message.nack(requeue=True)
+            continue
+        await channel.default_exchange.publish(
             aio_pika.Message(
                 message.body,
-                content_type="application/json",
+                content_type=message.content_type or "application/json",
                 delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
                 message_id=message.message_id,
                 correlation_id=message.correlation_id,
             ),
-            routing_key=event_type,
+            routing_key=_origin(name, message),
         )
         await message.ack()
         replayed += 1
     return replayed
 
 
+async def purge(connection: aio_pika.abc.AbstractConnection, name: str) -> int:
+    channel = await connection.channel()
+    queue = await channel.declare_queue(name, passive=True)
+    result = await queue.purge()
+    return int(result.message_count or 0)
+
+
+def _confirmed(name: str) -> bool:
+    if not sys.stdin.isatty():
+        return False
+    answer = input(f"Drop every dead letter in {name}? Type the queue name to confirm: ")
+    return answer.strip() == name
+
+
 async def _run(args: argparse.Namespace) -> int:
     connection = await aio_pika.connect(args.amqp_url)
     async with connection:
         if args.command == "list":
-            for name, count in await _counts(connection):
+            for name, count in await counts(connection):
                 print(f"{count:8d}  {name}")
         elif args.command == "show":
-            await _show(connection, args.queue, args.limit)
+            for row in await show(connection, args.queue, args.limit):
+                print(json.dumps(row, ensure_ascii=False, default=str))
+        elif args.command == "replay":
+            print(
+                f"replayed {await replay(connection, args.queue, args.id or ())} message(s) from {args.queue}"
+            )
         else:
-            print(f"replayed {await _replay(connection, args.queue)} message(s) from {args.queue}")
+            if not (args.yes or _confirmed(args.queue)):
+                print("nothing purged (confirm interactively or pass --yes)", file=sys.stderr)
+                return 1
+            print(f"purged {await purge(connection, args.queue)} message(s) from {args.queue}")
     return 0
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument(
         "--amqp-url", default=os.environ.get("AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/")
     )
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("list", help="dead letters waiting in each queue")
-    show = commands.add_parser("show", help="peek at a dead-letter queue")
-    show.add_argument("queue")
-    show.add_argument("--limit", type=int, default=20)
-    replay = commands.add_parser("replay", help="send a dead-letter queue's messages back")
-    replay.add_argument("queue")
+    peek = commands.add_parser("show", help="peek at a dead-letter queue")
+    peek.add_argument("queue")
+    peek.add_argument("--limit", type=int, default=20)
+    back = commands.add_parser("replay", help="send dead letters back to the queue they failed in")
+    back.add_argument("queue")
+    back.add_argument("--id", action="append", help="only this message id (repeatable)")
+    drop = commands.add_parser("purge", help="drop a dead-letter queue's messages")
+    drop.add_argument("queue")
+    drop.add_argument("--yes", action="store_true", help="do not ask")
     return asyncio.run(_run(parser.parse_args(argv)))
 
 
