@@ -18,6 +18,7 @@ from servicekit.context import correlation_id_var
 from servicekit.errors import install_problem_handlers
 from servicekit.inbox import Inbox
 from servicekit.limits import BodyLimitMiddleware
+from servicekit.metrics import ServiceMetrics, setup_metrics
 from servicekit.outbox import Outbox
 from servicekit.settings import ServiceSettings
 from servicekit.store import IndexSpec, Store
@@ -58,6 +59,7 @@ def new_app(
     app.state.settings = settings
     app.state.lifecycle = lifecycle
     app.state.token_verifier = TokenVerifier(settings)
+    setup_metrics(app, ServiceMetrics(service))
     app.add_middleware(CorrelationMiddleware)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     install_problem_handlers(app)
@@ -85,7 +87,7 @@ def setup_store(app: FastAPI, settings: ServiceSettings, indexes: Sequence[Index
 
 
 def setup_bus(app: FastAPI, settings: ServiceSettings) -> Bus:
-    bus = Bus(settings, app.state.service)
+    bus = Bus(settings, app.state.service, metrics_registry=app.state.metrics.registry)
     app.state.bus = bus
     lifecycle_of(app).on_stop(bus.stop)
 
@@ -111,6 +113,7 @@ def setup_outbox(app: FastAPI, store: Store, bus: Bus, collections: Sequence[str
         collections,
         sweep_seconds=settings.outbox_sweep_seconds,
         crash_before_publish=settings.fault_crash_before_publish,
+        metrics=app.state.metrics,
     )
     app.state.outbox = outbox
 

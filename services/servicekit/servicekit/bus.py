@@ -18,7 +18,9 @@ from typing import Any
 from faststream.middlewares import AckPolicy
 from faststream.rabbit import Channel, ExchangeType, QueueType, RabbitBroker, RabbitExchange, RabbitQueue
 from faststream.rabbit.annotations import RabbitMessage
+from faststream.rabbit.prometheus import RabbitPrometheusMiddleware
 from faststream.rabbit.publisher import RabbitPublisher
+from prometheus_client import CollectorRegistry
 from pydantic import ValidationError
 
 from contracts import EVENT_TYPES, Envelope, EventPayload, envelope_of
@@ -91,7 +93,9 @@ def dead_letter_queue(spec: QueueSpec) -> RabbitQueue:
 class Bus:
     """A service's view of the bus: the events it may publish and the queues it consumes."""
 
-    def __init__(self, settings: ServiceSettings, service: str) -> None:
+    def __init__(
+        self, settings: ServiceSettings, service: str, metrics_registry: CollectorRegistry | None = None
+    ) -> None:
         self.service = service
         self.delivery_limit = settings.delivery_limit
         self.broker = RabbitBroker(
@@ -102,6 +106,15 @@ class Bus:
             logger=logging.getLogger(f"{service}.broker"),
             log_level=logging.DEBUG,
             app_id=service,
+            middlewares=(
+                [
+                    RabbitPrometheusMiddleware(
+                        registry=metrics_registry, app_name=service, metrics_prefix="pishkhan"
+                    )
+                ]
+                if metrics_registry is not None
+                else []
+            ),
         )
         self._events = events_exchange()
         self._dead_letters = dead_letter_exchange()

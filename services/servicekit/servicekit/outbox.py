@@ -19,6 +19,7 @@ from typing import Any
 from contracts import Envelope, EventPayload
 from servicekit.bus import Bus
 from servicekit.context import current_correlation_id
+from servicekit.metrics import ServiceMetrics
 from servicekit.store import Document, PyMongoError, Store
 
 log = logging.getLogger("servicekit.outbox")
@@ -41,9 +42,10 @@ def push(events: Iterable[dict[str, Any]]) -> Document:
     return {OUTBOX_FIELD: {"$each": list(events)}}
 
 
-def _staged_at(document: Document) -> datetime:
-    newest = max(datetime.fromisoformat(event["occurred_at"]) for event in document[OUTBOX_FIELD])
-    return newest if newest.tzinfo else newest.replace(tzinfo=UTC)
+def _staged_at(document: Document, *, newest: bool = True) -> datetime:
+    times = [datetime.fromisoformat(event["occurred_at"]) for event in document[OUTBOX_FIELD]]
+    moment = max(times) if newest else min(times)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 class Outbox:
@@ -55,7 +57,9 @@ class Outbox:
         *,
         sweep_seconds: float,
         crash_before_publish: bool = False,
+        metrics: ServiceMetrics | None = None,
     ) -> None:
+        self._metrics = metrics
         self._store = store
         self._bus = bus
         self._collections = tuple(collections)
@@ -74,14 +78,26 @@ class Outbox:
 
     async def sweep(self, grace: timedelta = timedelta(0)) -> int:
         """Publish what is pending; documents staged within `grace` are left to their own relay."""
-        published = 0
-        settled_before = datetime.now(UTC) - grace
+        published, pending, oldest = 0, 0, None
+        now = datetime.now(UTC)
         for collection in self._collections:
             cursor = self._store.collection(collection).find(PENDING_FILTER, {OUTBOX_FIELD: 1})
             async for document in cursor:
-                if _staged_at(document) <= settled_before:
-                    published += await self._publish_pending(collection, document)
+                staged, waiting = _staged_at(document), len(document[OUTBOX_FIELD])
+                if staged <= now - grace:
+                    sent = await self._publish_pending(collection, document)
+                    published, waiting = published + sent, waiting - sent
+                if waiting:
+                    pending += waiting
+                    first = _staged_at(document, newest=False)
+                    oldest = min(oldest or first, first)
+        self._record(pending, oldest, now)
         return published
+
+    def _record(self, pending: int, oldest: datetime | None, now: datetime) -> None:
+        if self._metrics is not None:
+            self._metrics.outbox_pending.set(pending)
+            self._metrics.outbox_oldest_seconds.set((now - oldest).total_seconds() if oldest else 0)
 
     def start(self) -> None:
         self._task = asyncio.create_task(self._sweep_forever(), name="outbox-sweeper")
