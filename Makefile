@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run up down test lint typecheck unit tools venv clean
+.PHONY: run up down test docs lint typecheck unit tools venv clean
 
 run: tools
 	$(PY) -m pishkhan_local run
@@ -21,6 +21,9 @@ test: tools
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy -p contracts -p servicekit -p intake -p routing -p consultation -p notify -p pishkhan_local
 	$(PY) -m pytest
+
+docs: venv
+	$(PY) -m pishkhan_local.docs
 
 lint:
 	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check .

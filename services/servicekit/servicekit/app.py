@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
+from faststream.specification import AsyncAPI
 from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
 
 from servicekit.auth import TokenVerifier
@@ -96,6 +97,12 @@ def setup_bus(app: FastAPI, settings: ServiceSettings) -> Bus:
         await bus.start()
 
     lifecycle_of(app).on_start(start)
+
+    @app.get("/asyncapi.json", tags=["health"], summary="The events this service publishes and consumes")
+    async def asyncapi() -> JSONResponse:
+        spec = AsyncAPI(bus.broker, title=f"Pishkhan {app.state.service} events", version=app.version)
+        return JSONResponse(spec.to_specification().to_jsonable())
+
     return bus
 
 
