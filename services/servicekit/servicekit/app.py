@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 from faststream.specification import AsyncAPI
+from opentelemetry.sdk.trace import SpanProcessor
 from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
 
 from servicekit.auth import TokenVerifier
@@ -23,6 +24,7 @@ from servicekit.metrics import ServiceMetrics, setup_metrics
 from servicekit.outbox import Outbox
 from servicekit.settings import ServiceSettings
 from servicekit.store import IndexSpec, Store
+from servicekit.tracing import instrument_http, mark_current_span, tracer_provider
 
 Step = Callable[[], Awaitable[None]]
 CORRELATION_HEADER = "X-Correlation-ID"
@@ -41,7 +43,13 @@ class Lifecycle:
 
 
 def new_app(
-    service: str, settings: ServiceSettings, *, title: str, description: str, version: str = "1.0.0"
+    service: str,
+    settings: ServiceSettings,
+    *,
+    title: str,
+    description: str,
+    version: str = "1.0.0",
+    trace_processors: Sequence[SpanProcessor] = (),
 ) -> FastAPI:
     lifecycle = Lifecycle()
 
@@ -61,6 +69,8 @@ def new_app(
     app.state.lifecycle = lifecycle
     app.state.token_verifier = TokenVerifier(settings)
     setup_metrics(app, ServiceMetrics(service))
+    app.state.tracer_provider = provider = tracer_provider(service, settings, *trace_processors)
+    instrument_http(app, provider)
     app.add_middleware(CorrelationMiddleware)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     install_problem_handlers(app)
@@ -88,7 +98,12 @@ def setup_store(app: FastAPI, settings: ServiceSettings, indexes: Sequence[Index
 
 
 def setup_bus(app: FastAPI, settings: ServiceSettings) -> Bus:
-    bus = Bus(settings, app.state.service, metrics_registry=app.state.metrics.registry)
+    bus = Bus(
+        settings,
+        app.state.service,
+        metrics_registry=app.state.metrics.registry,
+        tracer_provider=app.state.tracer_provider,
+    )
     app.state.bus = bus
     lifecycle_of(app).on_stop(bus.stop)
 
@@ -149,6 +164,7 @@ class CorrelationMiddleware(BaseHTTPMiddleware):
     async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
         correlation_id = request.headers.get(CORRELATION_HEADER) or str(uuid.uuid4())
         token = correlation_id_var.set(correlation_id[:100])
+        mark_current_span(correlation_id[:100])
         try:
             response = await call_next(request)
         finally:

@@ -18,8 +18,10 @@ from typing import Any
 from faststream.middlewares import AckPolicy
 from faststream.rabbit import Channel, ExchangeType, QueueType, RabbitBroker, RabbitExchange, RabbitQueue
 from faststream.rabbit.annotations import RabbitMessage
+from faststream.rabbit.opentelemetry import RabbitTelemetryMiddleware
 from faststream.rabbit.prometheus import RabbitPrometheusMiddleware
 from faststream.rabbit.publisher import RabbitPublisher
+from opentelemetry.sdk.trace import TracerProvider
 from prometheus_client import CollectorRegistry
 from pydantic import ValidationError
 
@@ -27,6 +29,7 @@ from contracts import EVENT_TYPES, Envelope, EventPayload, envelope_of
 from contracts.topology import DEAD_LETTER_EXCHANGE, EVENTS_EXCHANGE, PUBLISHES, QUEUES, QueueSpec, queue
 from servicekit.context import correlation_id_var
 from servicekit.settings import ServiceSettings
+from servicekit.tracing import mark_current_span
 
 log = logging.getLogger("servicekit.bus")
 
@@ -90,11 +93,28 @@ def dead_letter_queue(spec: QueueSpec) -> RabbitQueue:
     )
 
 
+def _middlewares(
+    service: str, registry: CollectorRegistry | None, tracer_provider: TracerProvider | None
+) -> list[Any]:
+    middlewares: list[Any] = []
+    if tracer_provider is not None:
+        middlewares.append(RabbitTelemetryMiddleware(tracer_provider=tracer_provider))
+    if registry is not None:
+        middlewares.append(
+            RabbitPrometheusMiddleware(registry=registry, app_name=service, metrics_prefix="pishkhan")
+        )
+    return middlewares
+
+
 class Bus:
     """A service's view of the bus: the events it may publish and the queues it consumes."""
 
     def __init__(
-        self, settings: ServiceSettings, service: str, metrics_registry: CollectorRegistry | None = None
+        self,
+        settings: ServiceSettings,
+        service: str,
+        metrics_registry: CollectorRegistry | None = None,
+        tracer_provider: TracerProvider | None = None,
     ) -> None:
         self.service = service
         self.delivery_limit = settings.delivery_limit
@@ -106,15 +126,7 @@ class Bus:
             logger=logging.getLogger(f"{service}.broker"),
             log_level=logging.DEBUG,
             app_id=service,
-            middlewares=(
-                [
-                    RabbitPrometheusMiddleware(
-                        registry=metrics_registry, app_name=service, metrics_prefix="pishkhan"
-                    )
-                ]
-                if metrics_registry is not None
-                else []
-            ),
+            middlewares=_middlewares(service, metrics_registry, tracer_provider),
         )
         self._events = events_exchange()
         self._dead_letters = dead_letter_exchange()
@@ -208,6 +220,7 @@ class Bus:
             await self._dead_letter(spec, message, f"invalid message: {error}"[:1000], attempt_of(headers))
             return
         token = correlation_id_var.set(envelope.correlation_id)
+        mark_current_span(envelope.correlation_id)
         try:
             await handler(envelope)
         except Exception as error:

@@ -32,6 +32,10 @@ class ServiceSettings(BaseSettings):
     prefetch: int = Field(default=100, ge=1, le=10_000)
     outbox_sweep_seconds: float = Field(default=5.0, gt=0)
     max_body_bytes: int = Field(default=64 * 1024, ge=1024, description="larger request bodies get 413")
+    tracing_enabled: bool = Field(default=False, description="OpenTelemetry traces of HTTP and bus work")
+    otlp_endpoint: str | None = Field(
+        default=None, description="OTLP/HTTP traces endpoint, e.g. http://otel:4318/v1/traces"
+    )
     log_level: str = "INFO"
     log_json: bool = True
     fault_crash_before_publish: bool = Field(
