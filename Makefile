@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run up down test docs lint typecheck unit tools venv clean
+.PHONY: run up down test docs lint typecheck unit tools browser venv clean
 
 run: tools
 	$(PY) -m pishkhan_local run
@@ -16,7 +16,7 @@ up: tools
 down:
 	@if [ -x $(PY) ]; then $(PY) -m pishkhan_local down; fi
 
-test: tools
+test: tools browser
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy -p contracts -p servicekit -p intake -p routing -p consultation -p notify -p pishkhan_local
@@ -31,6 +31,8 @@ lint:
 tools: venv
 	@deploy/local/build-store.sh
 	@deploy/local/ensure-rabbitmq.sh
+
+browser:
 	@deploy/local/ensure-browser.sh
 
 venv: $(STAMP)
