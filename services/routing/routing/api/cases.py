@@ -46,7 +46,7 @@ async def work_queue(
     status: Annotated[list[RequestStatus] | None, Query()] = None,
     service_code: str | None = None,
     overdue: bool = False,
-    page: Annotated[int, Query(ge=1)] = 1,
+    page: Annotated[int, Query(ge=1, le=10_000)] = 1,
     page_size: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> list[dict[str, Any]]:
     return await repo.queue(
