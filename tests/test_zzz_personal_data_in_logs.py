@@ -13,9 +13,11 @@ from pishkhan_local.cluster import SERVICES
 pytestmark = pytest.mark.e2e
 
 DIGITS = "[0-9۰-۹٠-٩]"
+# A digit run inside a longer token (a UUID, a hex id) is an identifier, not personal data.
+NOT_IN_TOKEN_BEFORE, NOT_IN_TOKEN_AFTER = "(?<![0-9۰-۹٠-٩A-Za-z])", "(?![0-9۰-۹٠-٩A-Za-z])"
 PERSONAL = {
-    "national ID": re.compile(rf"(?<![0-9۰-۹٠-٩]){DIGITS}{{10}}(?![0-9۰-۹٠-٩])"),
-    "mobile": re.compile(rf"(?:\+98|0098|(?<![0-9۰-۹٠-٩])0)9{DIGITS}{{9}}(?![0-9۰-۹٠-٩])"),
+    "national ID": re.compile(rf"{NOT_IN_TOKEN_BEFORE}{DIGITS}{{10}}{NOT_IN_TOKEN_AFTER}"),
+    "mobile": re.compile(rf"(?:\+98|0098|{NOT_IN_TOKEN_BEFORE}0)9{DIGITS}{{9}}{NOT_IN_TOKEN_AFTER}"),
     "e-mail": re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}"),
 }
 

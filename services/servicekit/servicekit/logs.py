@@ -10,8 +10,9 @@ from datetime import UTC, datetime
 
 from servicekit.context import correlation_id_var
 
-_MOBILE = re.compile(r"(?<![0-9])(?:\+98|0098|0)?9[0-9]{2}([0-9]{4})([0-9]{3})(?![0-9])")
-_NATIONAL_ID = re.compile(r"(?<![0-9])[0-9]{10}(?![0-9])")
+# Not inside a longer token (a UUID, a hex id): those are identifiers, not personal data.
+_MOBILE = re.compile(r"(?<![0-9A-Za-z])(?:\+98|0098|0)?9[0-9]{2}([0-9]{4})([0-9]{3})(?![0-9A-Za-z])")
+_NATIONAL_ID = re.compile(r"(?<![0-9A-Za-z])[0-9]{10}(?![0-9A-Za-z])")
 _EMAIL = re.compile(r"([A-Za-z0-9._%+-])[A-Za-z0-9._%+-]*@([A-Za-z0-9.-]+\.[A-Za-z]{2,})")
 
 

@@ -78,3 +78,9 @@ def test_json_formatter_carries_correlation_id_service_and_unescaped_persian() -
     assert parsed["level"] == "WARNING"
     assert parsed["msg"] == "درخواست ۱۲ ثبت شد"
     assert "درخواست" in line and "\\u" not in line
+
+
+def test_digit_runs_inside_identifiers_are_left_alone() -> None:
+    line = "event 5b0f8a52-7e1b-4c1e-9a59-a86508138480b for a8650813848b"
+    assert mask_personal_data(line) == line
+    assert mask_personal_data("id=0499370899;") == "id=**********;"
