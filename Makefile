@@ -19,6 +19,11 @@ down:
 test: tools browser
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/hadolint deploy/docker/Dockerfile
+	$(VENV)/bin/check-jsonschema --builtin-schema vendor.compose-spec deploy/compose.yaml
+	set -o pipefail; for k in base overlays/production; do \
+	    $(VENV)/bin/kubectl kustomize deploy/k8s/$$k | $(VENV)/bin/kubernetes-validate -k 1.30.0 --strict --quiet - || exit 1; \
+	done
 	$(VENV)/bin/mypy -p contracts -p servicekit -p intake -p routing -p consultation -p notify -p pishkhan_local
 	$(PY) -m pytest
 
