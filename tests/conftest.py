@@ -13,7 +13,6 @@ from support import System
 
 from pishkhan_local import demo, rabbit
 from pishkhan_local.cluster import SERVICES, Cluster
-from servicekit.auth import Role, mint_staff_token
 
 AMQP_BASE = "amqp://guest:guest@127.0.0.1:5672/"
 
@@ -40,8 +39,7 @@ def system(vhost_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator
     )
     try:
         cluster.start()
-        admin = mint_staff_token(secret, "test-admin", [Role.ADMIN])
-        api_key = demo.load({s: cluster.url(s) for s in SERVICES}, admin)
+        api_key = demo.load_with_secret({s: cluster.url(s) for s in SERVICES}, secret)
         yield System(cluster, vhost_url, api_key, secret)
     finally:
         cluster.stop()

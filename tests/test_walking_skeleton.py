@@ -87,21 +87,30 @@ def test_opening_a_consultation_reaches_notify_once_per_subscriber(system: Syste
             if n["template"] == "consultation.opened" and n["status"] == "delivered"
         ]
 
+    base = f"{system.url('consultation')}/v1/drafts"
     draft = httpx.post(
-        f"{system.url('consultation')}/v1/drafts",
-        headers=admin,
+        base,
+        headers=system.staff(Role.AUTHOR),
         timeout=10,
         json={
             "title_fa": "پیش‌نویس آیین‌نامه تابلوهای تبلیغاتی",
             "summary_fa": "ضوابط نصب تابلو در معابر",
-            "body_fa": "ماده ۱ - نصب تابلو بدون مجوز ممنوع است.",
+            "authority_fa": "شهرداری اردبیل",
+            "category": "سیما و منظر شهری",
+            "sections": [
+                {
+                    "number": 1,
+                    "articles": [{"id": "a-1", "number": 1, "text_fa": "نصب تابلو بدون مجوز ممنوع است."}],
+                }
+            ],
         },
     )
     assert draft.status_code == 201, draft.text
     before = {str(n["notification_id"]) for n in announced()}
-    opened = httpx.post(
-        f"{system.url('consultation')}/v1/drafts/{draft.json()['id']}/open", headers=admin, timeout=10
-    )
+    approver = system.staff(Role.APPROVER)
+    approved = httpx.post(f"{base}/{draft.json()['id']}/approve", headers=approver, timeout=10)
+    assert approved.status_code == 200, approved.text
+    opened = httpx.post(f"{base}/{draft.json()['id']}/open", headers=approver, json={"days": 14}, timeout=10)
     assert opened.status_code == 200, opened.text
 
     eventually(lambda: len(announced()) > len(before))

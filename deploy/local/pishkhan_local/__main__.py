@@ -16,6 +16,8 @@ from pishkhan_local.cluster import DEFAULT_HTTP_PORTS, DEFAULT_STORE_PORTS, ROOT
 from servicekit.auth import Role, mint_staff_token
 
 DATA = ROOT / ".data"
+# the demo clerk works in district 1's urban services; the supervisor oversees district 1
+DEMO_UNITS = {Role.CLERK: ["d1-services"], Role.SUPERVISOR: ["d1-office", "d1-services", "d1-planning"]}
 PID_FILE = DATA / "run.pid"
 DEMO_ENV = DATA / "demo.env"
 SECRET_FILE = DATA / "jwt-secret"
@@ -48,15 +50,14 @@ def _ensure_demo(cluster: Cluster) -> None:
     if DEMO_ENV.exists():
         return
     secret = _jwt_secret()
-    admin = mint_staff_token(secret, "demo-admin", [Role.ADMIN])
-    api_key = demo.load({s: cluster.url(s) for s in SERVICES}, admin)
+    api_key = demo.load_with_secret({s: cluster.url(s) for s in SERVICES}, secret)
     lines = [f"DEMO_OFFICE_API_KEY={api_key}"]
     for role in Role:
         token = mint_staff_token(
             secret,
             f"demo-{role}",
             [role],
-            ["d1-services"] if role is Role.CLERK else [],
+            DEMO_UNITS.get(role, []),
             ttl=timedelta(days=30),
         )
         lines.append(f"DEMO_STAFF_TOKEN_{role.upper()}={token}")

@@ -7,6 +7,8 @@ from typing import Any
 
 import httpx
 
+from servicekit.auth import Role, mint_staff_token
+
 SERVICES: list[tuple[str, str, str, str, int, bool]] = [
     # code, Persian name, English name, group, fee in rials, location required
     ("ARD-101", "روشنایی معابر", "Street lighting", "خدمات شهری", 0, True),
@@ -120,8 +122,18 @@ OFFICE = {
 }
 
 
-def load(urls: dict[str, str], admin_token: str) -> str:
-    """Load everything through the services' own APIs; returns the office's new API key."""
+def load(
+    urls: dict[str, str],
+    admin_token: str,
+    *,
+    author_token: str | None = None,
+    approver_token: str | None = None,
+) -> str:
+    """Load everything through the services' own APIs; returns the office's new API key.
+
+    The consultation draft is approved and opened only with an approver's token: an approver may
+    not approve a draft they wrote, so one admin token alone leaves it a draft.
+    """
     auth = {"Authorization": f"Bearer {admin_token}"}
     with httpx.Client(headers=auth, timeout=10.0) as http:
         for row in SERVICES:
@@ -136,18 +148,57 @@ def load(urls: dict[str, str], admin_token: str) -> str:
         http.post(
             f"{urls['notify']}/v1/subscriptions", json={"topic": "consultations", "mobile": "09141234567"}
         ).raise_for_status()
-        draft = (
-            http.post(
-                f"{urls['consultation']}/v1/drafts",
-                json={
-                    "title_fa": "پیش‌نویس دستورالعمل ساماندهی دستفروشان",
-                    "summary_fa": "ضوابط استقرار دستفروشان در معابر و بازارچه‌های موقت شهر اردبیل",
-                    "body_fa": "ماده ۱ - استقرار دستفروشان تنها در بازارچه‌های موقت مصوب مجاز است.\n"
-                    "ماده ۲ - ساعت فعالیت بازارچه‌ها ۱۶ تا ۲۲ است.",
-                },
-            )
-            .raise_for_status()
-            .json()
-        )
-        http.post(f"{urls['consultation']}/v1/drafts/{draft['id']}/open").raise_for_status()
+    consultation(urls["consultation"], author_token or admin_token, approver_token)
     return str(key["api_key"])
+
+
+VENDORS_DRAFT: dict[str, Any] = {
+    "title_fa": "پیش‌نویس دستورالعمل ساماندهی دستفروشان",
+    "summary_fa": "ضوابط استقرار دستفروشان در معابر و بازارچه‌های موقت شهر اردبیل",
+    "authority_fa": "شهرداری اردبیل - معاونت خدمات شهری",
+    "category": "ساماندهی مشاغل",
+    "districts": ["1", "2"],
+    "stakeholders_fa": ["دستفروشان", "کسبه", "شهروندان"],
+    "sections": [
+        {
+            "number": 1,
+            "title_fa": "محل و زمان فعالیت",
+            "articles": [
+                {
+                    "id": "a-place",
+                    "number": 1,
+                    "text_fa": "استقرار دستفروشان تنها در بازارچه‌های موقت مصوب مجاز است.",
+                },
+                {"id": "a-hours", "number": 2, "text_fa": "ساعت فعالیت بازارچه‌ها ۱۶ تا ۲۲ است."},
+            ],
+        }
+    ],
+}
+
+
+def consultation(url: str, author_token: str, approver_token: str | None) -> None:
+    """A structured draft written by an author, then approved and opened by an approver."""
+    with httpx.Client(timeout=10.0) as http:
+        author = {"Authorization": f"Bearer {author_token}"}
+        draft = http.post(f"{url}/v1/drafts", json=VENDORS_DRAFT, headers=author).raise_for_status().json()
+        if approver_token is None:
+            return
+        approver = {"Authorization": f"Bearer {approver_token}"}
+        http.post(f"{url}/v1/drafts/{draft['id']}/approve", headers=approver).raise_for_status()
+        http.post(
+            f"{url}/v1/drafts/{draft['id']}/open", json={"days": 14}, headers=approver
+        ).raise_for_status()
+
+
+def load_with_secret(urls: dict[str, str], jwt_secret: str) -> str:
+    """`load`, with short-lived tokens for the admin, the draft's author and its approver."""
+
+    def token(subject: str, role: Role) -> str:
+        return mint_staff_token(jwt_secret, subject, [role], ttl=timedelta(minutes=10))
+
+    return load(
+        urls,
+        token("demo-admin", Role.ADMIN),
+        author_token=token("demo-author", Role.AUTHOR),
+        approver_token=token("demo-approver", Role.APPROVER),
+    )

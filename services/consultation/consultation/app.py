@@ -4,10 +4,21 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from consultation.api.drafts import router as drafts_router
+from consultation.api import moderation, public, staff
+from consultation.api.deps import install_refusals
+from consultation.service.comments import CommentService
+from consultation.service.consultations import ConsultationService
+from consultation.service.schedule import ScheduleWatch
 from consultation.settings import ConsultationSettings
-from consultation.store import DRAFTS, INDEXES
-from servicekit.app import new_app, setup_bus, setup_health, setup_outbox, setup_store
+from consultation.store import (
+    CONSULTATIONS,
+    INDEXES,
+    CommentRepository,
+    ConsultationRepository,
+    ResponseRepository,
+)
+from servicekit.app import lifecycle_of, new_app, setup_bus, setup_health, setup_outbox, setup_store
+from servicekit.ratelimit import RateLimiter
 
 DESCRIPTION = (
     "Draft plans, bills and instructions that touch people's rights are published here for "
@@ -16,11 +27,27 @@ DESCRIPTION = (
 
 
 def create_app(settings: ConsultationSettings | None = None) -> FastAPI:
-    settings = settings or ConsultationSettings()
+    settings = settings or ConsultationSettings()  # type: ignore[call-arg]
     app = new_app("consultation", settings, title="Pishkhan consultation", description=DESCRIPTION)
     store = setup_store(app, settings, INDEXES)
     bus = setup_bus(app, settings)
-    setup_outbox(app, store, bus, [DRAFTS])
+    outbox = setup_outbox(app, store, bus, [CONSULTATIONS])
+    service = ConsultationService(
+        ConsultationRepository(store), CommentRepository(store), ResponseRepository(store), outbox, settings
+    )
+    app.state.consultation_service = service
+    app.state.comment_service = CommentService(service)
+    app.state.comment_limiter = RateLimiter()
+    watch = ScheduleWatch(service, outbox, settings.schedule_scan_seconds)
+    app.state.schedule_watch = watch
+
+    async def start_watch() -> None:
+        watch.start()
+
+    lifecycle_of(app).on_start(start_watch)
+    lifecycle_of(app).on_stop(watch.stop)
+    install_refusals(app)
     setup_health(app)
-    app.include_router(drafts_router)
+    for router in (staff.router, public.router, public.comments_router, moderation.router):
+        app.include_router(router)
     return app

@@ -16,9 +16,11 @@ class ConsultationSettings(ServiceSettings):
     timezone: str = Field(
         default="Asia/Tehran", description="IANA zone that counts the comment window's days"
     )
-    comment_window_days: int = Field(
-        default=14, ge=14, description="Calendar days of public comment after the opening day"
+    schedule_scan_seconds: float = Field(
+        default=30.0, gt=0, description="How often the closing-soon and closing job looks for due events"
     )
+    comments_per_minute: int = Field(default=10, ge=1, description="Comments one client may file per minute")
+    reports_per_minute: int = Field(default=20, ge=1, description="Reports one client may file per minute")
 
     @field_validator("timezone")
     @classmethod

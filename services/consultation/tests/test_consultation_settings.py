@@ -12,16 +12,12 @@ REQUIRED: dict[str, Any] = {
 }
 
 
-def test_defaults_are_tehran_two_weeks_and_port_8003() -> None:
+def test_defaults_are_tehran_a_30_second_scan_and_port_8003() -> None:
     settings = ConsultationSettings(**REQUIRED)
     assert settings.http_port == 8003
     assert settings.timezone == "Asia/Tehran"
-    assert settings.comment_window_days == 14
-
-
-def test_a_window_shorter_than_two_weeks_is_refused() -> None:
-    with pytest.raises(ValidationError):
-        ConsultationSettings(**REQUIRED, comment_window_days=13)
+    assert settings.schedule_scan_seconds == 30
+    assert settings.comments_per_minute == 10
 
 
 def test_an_unknown_time_zone_is_refused() -> None:
@@ -30,5 +26,5 @@ def test_an_unknown_time_zone_is_refused() -> None:
 
 
 def test_settings_come_from_the_consultation_prefix(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("CONSULTATION_COMMENT_WINDOW_DAYS", "21")
-    assert ConsultationSettings(**REQUIRED).comment_window_days == 21
+    monkeypatch.setenv("CONSULTATION_SCHEDULE_SCAN_SECONDS", "0.5")
+    assert ConsultationSettings(**REQUIRED).schedule_scan_seconds == 0.5

@@ -1,6 +1,7 @@
 from datetime import UTC, datetime
 
-from consultation.domain import jalali_date, jalali_datetime, normalise_fa
+from consultation.domain.jalali import jalali_date, jalali_datetime
+from consultation.domain.text import normalise_fa
 
 TEHRAN = "Asia/Tehran"
 

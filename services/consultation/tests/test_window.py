@@ -3,7 +3,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from consultation.domain import DomainError, comment_window, is_within
+from consultation.domain.errors import DomainError
+from consultation.domain.window import comment_window, is_within
 
 TEHRAN = "Asia/Tehran"
 

@@ -1,95 +1,72 @@
-"""What the drafts API accepts and answers."""
+"""What the consultation API accepts."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from datetime import date
+from typing import Annotated
 
-from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field
 
-from consultation.domain import Draft, DraftStatus, jalali_date, normalise_fa
+from consultation.domain.comments import MAX_TEXT, PrivateContact, Stance, Submitter, SubmitterType
+from consultation.domain.document import Content
+from consultation.domain.lifecycle import MIN_WINDOW_DAYS
+from consultation.domain.report import Decision
 
-
-def _normalised(value: Any) -> Any:
-    return normalise_fa(value) if isinstance(value, str) else value
-
-
-PersianTitle = Annotated[str, BeforeValidator(_normalised), StringConstraints(min_length=3, max_length=200)]
-PersianSummary = Annotated[
-    str, BeforeValidator(_normalised), StringConstraints(min_length=1, max_length=2_000)
-]
-PersianBody = Annotated[
-    str, BeforeValidator(_normalised), StringConstraints(min_length=1, max_length=200_000)
-]
-EnglishTitle = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=200)]
+Reason = Annotated[str, Field(min_length=1, max_length=2_000)]
 
 
-class DraftIn(BaseModel):
-    model_config = ConfigDict(
-        extra="forbid",
-        json_schema_extra={
-            "examples": [
-                {
-                    "title_fa": "پیش‌نویس دستورالعمل ساماندهی دستفروشان",
-                    "summary_fa": "این پیش‌نویس ضوابط استقرار دستفروشان در معابر شهر را تعیین می‌کند.",
-                    "body_fa": "ماده ۱ - ...",
-                    "title_en": "Draft instruction on street vendors",
-                }
-            ]
-        },
+class Body(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class DraftIn(Content):
+    """A draft's first version, and whether its comments appear at once or after review."""
+
+    moderation: str = Field(default="immediate", pattern="^(immediate|after_review)$")
+    note: str | None = Field(default=None, max_length=2_000)
+
+
+class VersionIn(Content):
+    note: str | None = Field(default=None, max_length=2_000)
+
+
+class OpenIn(Body):
+    days: int = Field(default=MIN_WINDOW_DAYS, ge=1, le=366, description="At least 14 calendar days")
+
+
+class ExtendIn(Body):
+    last_day: date = Field(description="The new last day of comment, in Tehran; closes at 23:59:59")
+    reason: Reason
+
+
+class ReopenIn(Body):
+    days: int = Field(default=MIN_WINDOW_DAYS, ge=1, le=366)
+    reason: Reason
+
+
+class ReasonIn(Body):
+    reason: Reason
+
+
+class IssueIn(Body):
+    summary_of_changes_fa: str = Field(min_length=1, max_length=5_000)
+
+
+class ResponseIn(Body):
+    target: str = Field(min_length=1, max_length=64, description="A comment's receipt or a group's id")
+    decision: Decision
+    text_fa: str = Field(min_length=1, max_length=10_000)
+
+
+class CommentIn(Body):
+    article_id: str | None = Field(default=None, max_length=64, description="None: on the whole draft")
+    stance: Stance
+    text_fa: str = Field(min_length=1, max_length=MAX_TEXT * 2)
+    submitter: Submitter = Submitter(type=SubmitterType.ANONYMOUS)
+    contact: PrivateContact | None = Field(
+        default=None, description="Mobile or e-mail to hear the outcome; never shown"
     )
 
-    title_fa: PersianTitle
-    summary_fa: PersianSummary
-    body_fa: PersianBody
-    title_en: EnglishTitle | None = None
 
-
-class DraftSummary(BaseModel):
-    """A draft as listed: everything but its body."""
-
-    id: str
-    status: DraftStatus
-    version: int
-    title_fa: str
-    title_en: str | None
-    summary_fa: str
-    created_at: AwareDatetime
-    updated_at: AwareDatetime
-    opens_at: AwareDatetime | None
-    closes_at: AwareDatetime | None
-    opens_at_jalali: str | None = Field(description="Opening day, Solar Hijri, local time, e.g. ۱۴۰۵/۰۹/۰۳")
-    closes_at_jalali: str | None = Field(description="Last day of comment, Solar Hijri, e.g. ۱۴۰۵/۰۹/۱۷")
-
-    @classmethod
-    def of(cls, draft: Draft, tz: str) -> DraftSummary:
-        return cls.model_validate(_fields(draft, tz))
-
-
-class DraftOut(DraftSummary):
-    body_fa: str
-
-    @classmethod
-    def of(cls, draft: Draft, tz: str) -> DraftOut:
-        return cls.model_validate(_fields(draft, tz) | {"body_fa": draft.body_fa})
-
-
-class DraftList(BaseModel):
-    items: list[DraftSummary]
-    count: int
-
-
-def _fields(draft: Draft, tz: str) -> dict[str, Any]:
-    return {
-        "id": draft.id,
-        "status": draft.status,
-        "version": draft.version,
-        "title_fa": draft.title_fa,
-        "title_en": draft.title_en,
-        "summary_fa": draft.summary_fa,
-        "created_at": draft.created_at,
-        "updated_at": draft.updated_at,
-        "opens_at": draft.opens_at,
-        "closes_at": draft.closes_at,
-        "opens_at_jalali": None if draft.opens_at is None else jalali_date(draft.opens_at, tz),
-        "closes_at_jalali": None if draft.closes_at is None else jalali_date(draft.closes_at, tz),
-    }
+def content_of(body: Content) -> Content:
+    return Content.model_validate(body.model_dump(include=set(Content.model_fields)))

@@ -42,17 +42,17 @@ class Attachment(BaseModel):
 
 class Article(BaseModel):
     model_config = _Frozen
-    id: str = Field(min_length=1, max_length=64)
-    number: int = Field(ge=1)
+    id: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$", description="stable across versions")
+    number: int = Field(ge=1, le=100_000)
     title_fa: PersianLine | None = None
     text_fa: PersianText
 
 
 class Section(BaseModel):
     model_config = _Frozen
-    number: int = Field(ge=1)
+    number: int = Field(ge=1, le=10_000)
     title_fa: PersianLine | None = None
-    articles: tuple[Article, ...] = Field(min_length=1)
+    articles: tuple[Article, ...] = Field(min_length=1, max_length=1_000)
 
 
 def _unique(values: list[Any], what: str) -> None:

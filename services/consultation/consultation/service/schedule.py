@@ -1,0 +1,84 @@
+"""The schedule watch: announce closing-soon and close consultations whose window has ended.
+
+Each event is written with a conditional update that matches only while its marker is absent
+(and, for the close, while the status and revision are still what this process read), so with
+several consultation processes exactly one of them emits it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from datetime import datetime
+
+from consultation.domain import lifecycle
+from consultation.domain.lifecycle import CLOSED, Consultation, Status
+from consultation.domain.schedule import DueEvent, due_events
+from consultation.service import events
+from consultation.service.codec import audit_field, document_of, state_fields, state_of
+from consultation.service.consultations import PRODUCER, ConsultationService, content_of
+from consultation.store import CONSULTATIONS
+from servicekit.outbox import Outbox, envelopes
+from servicekit.store import Document as Stored
+from servicekit.store import PyMongoError
+
+log = logging.getLogger("consultation.schedule")
+
+
+class ScheduleWatch:
+    def __init__(self, service: ConsultationService, outbox: Outbox, interval: float) -> None:
+        self._service = service
+        self._outbox = outbox
+        self._interval = interval
+        self._task: asyncio.Task[None] | None = None
+
+    async def scan(self, now: datetime | None = None) -> int:
+        """Emit what is due; returns how many events this process staged."""
+        now = now or self._service.clock()
+        fired = 0
+        for stored in await self._service.consultations.search([Status.OPEN.value], limit=10_000):
+            state = state_of(stored)
+            for due in due_events(state, now, stored.get("emitted") or []):
+                fired += await self._emit(stored, state, due, now)
+        return fired
+
+    async def _emit(self, stored: Stored, state: Consultation, due: DueEvent, now: datetime) -> int:
+        content = content_of(document_of(stored), state)
+        url = self._service.url(state.id)
+        expected: Stored = {"status": Status.OPEN.value, "emitted": {"$ne": due.marker}}
+        if due.name == CLOSED:
+            transition = lifecycle.close(state, now)
+            count = await self._service.comments.count(state.id)
+            payload = events.closed(transition.state, content, url, now, count)
+            expected["revision"] = state.revision
+            changes = state_fields(transition.state)
+            pushes: Stored = {"emitted": due.marker, "audit": audit_field(transition.audit)}
+        else:
+            payload = events.closing_soon(state, content, url)
+            changes, pushes = {"closing_soon_at": now}, {"emitted": due.marker}
+        written = await self._service.consultations.apply(
+            state.id, expected, changes, pushes, envelopes(PRODUCER, payload)
+        )
+        if written is None:
+            return 0  # another process emitted it first, or the state moved on
+        await self._outbox.relay(CONSULTATIONS, state.id)
+        log.info("emitted %s for %s", due.name, state.id)
+        return 1
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._watch(), name="consultation-schedule")
+
+    async def stop(self) -> None:
+        if self._task:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+
+    async def _watch(self) -> None:
+        while True:
+            try:
+                await self.scan()
+            except PyMongoError as error:
+                log.warning("schedule watch failed: %r", error)
+            await asyncio.sleep(self._interval)
