@@ -32,12 +32,20 @@ QUEUES: tuple[QueueSpec, ...] = (
     QueueSpec("notify", "notify.request-status-changed", "request.status_changed.v1"),
     QueueSpec("notify", "notify.consultation-opened", "consultation.opened.v1"),
     QueueSpec("notify", "notify.office-updated", "office.updated.v1"),
+    QueueSpec("notify", "notify.consultation-closing-soon", "consultation.closing_soon.v1"),
+    QueueSpec("notify", "notify.consultation-closed", "consultation.closed.v1"),
+    QueueSpec("notify", "notify.consultation-finalized", "consultation.finalized.v1"),
 )
 
 PUBLISHES: dict[str, tuple[str, ...]] = {
     "intake": ("request.submitted.v1", "office.updated.v1"),
     "routing": ("request.routed.v1", "request.status_changed.v1", "request.escalated.v1"),
-    "consultation": ("consultation.opened.v1",),
+    "consultation": (
+        "consultation.opened.v1",
+        "consultation.closing_soon.v1",
+        "consultation.closed.v1",
+        "consultation.finalized.v1",
+    ),
     "notify": ("notification.delivered.v1", "notification.failed.v1"),
 }
 

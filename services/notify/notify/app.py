@@ -1,17 +1,69 @@
-"""The notify service, wired: settings, store, bus, inbox, outbox, consumers and API."""
+"""The notify service, wired: settings, store, bus, inbox, outbox, channels, retry watch and API."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 from fastapi import FastAPI
 
+from contracts import Channel
 from notify.api import ROUTERS
 from notify.consumers import register_consumers
-from notify.ports import NOTIFICATIONS
-from notify.providers import sms_provider
+from notify.dispatch import Dispatcher, RetryPolicy
+from notify.ports import NOTIFICATIONS, Sender
+from notify.providers import HttpSmsProvider, LogSmsProvider, SmtpSender
+from notify.providers.limits import RateLimited
+from notify.providers.webhook import WebhookSender
 from notify.service import Notifier
 from notify.settings import NotifySettings
 from notify.store import INDEXES, MongoRepository
-from servicekit.app import new_app, setup_bus, setup_health, setup_inbox, setup_outbox, setup_store
+from notify.store.operations import Operations
+from notify.store.templates import TEMPLATE_INDEXES, TemplateStore
+from notify.watch import RetryWatch
+from servicekit.app import (
+    lifecycle_of,
+    new_app,
+    setup_bus,
+    setup_health,
+    setup_inbox,
+    setup_outbox,
+    setup_store,
+)
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def senders(settings: NotifySettings) -> dict[Channel, Sender]:
+    chosen: dict[Channel, Sender] = {Channel.SMS: LogSmsProvider()}
+    if settings.sms_provider == "http":
+        if not settings.sms_http_url:
+            raise ValueError("NOTIFY_SMS_HTTP_URL is needed with NOTIFY_SMS_PROVIDER=http")
+        chosen[Channel.SMS] = HttpSmsProvider(
+            settings.sms_http_url,
+            settings.sms_http_api_key.get_secret_value(),
+            settings.sms_sender,
+            key_header=settings.sms_http_key_header,
+            timeout=settings.sms_timeout_seconds,
+        )
+    chosen[Channel.SMS] = RateLimited(chosen[Channel.SMS], settings.sms_rate_per_second)
+    secrets = {ref: secret.get_secret_value() for ref, secret in settings.webhook_secrets.items()}
+    chosen[Channel.WEBHOOK] = WebhookSender(secrets, timeout=settings.webhook_timeout_seconds)
+    if settings.smtp_host:
+        chosen[Channel.EMAIL] = SmtpSender(
+            settings.smtp_host, settings.smtp_port, settings.smtp_from, use_tls=settings.smtp_tls
+        )
+    return chosen
+
+
+def retry_policy(settings: NotifySettings) -> RetryPolicy:
+    return RetryPolicy(
+        max_attempts=settings.delivery_limit,
+        base=timedelta(seconds=settings.retry_base_seconds),
+        cap=timedelta(seconds=settings.retry_cap_seconds),
+        lease=timedelta(seconds=settings.send_lease_seconds),
+    )
 
 
 def create_app(settings: NotifySettings | None = None) -> FastAPI:
@@ -20,23 +72,41 @@ def create_app(settings: NotifySettings | None = None) -> FastAPI:
         "notify",
         settings,
         title="Pishkhan notify",
-        description="Tells citizens and subscribers what happened: one SMS per event, with delivery records.",
+        description="Tells citizens and subscribers what happened, once per event, recipient and channel.",
     )
-    store = setup_store(app, settings, INDEXES)
+    store = setup_store(app, settings, (*INDEXES, *TEMPLATE_INDEXES))
     bus = setup_bus(app, settings)
     inbox = setup_inbox(app, store)
     outbox = setup_outbox(app, store, bus, [NOTIFICATIONS])
     setup_health(app)
 
     repository = MongoRepository(store)
+    template_store = TemplateStore(store)
     app.state.repository = repository
+    app.state.templates = template_store
+    app.state.subscriptions = repository.subscription_store
+    dispatcher = Dispatcher(repository, senders(settings), outbox, retry_policy(settings), utc_now)
     notifier = Notifier(
         repository,
-        sms_provider(settings.sms_provider),
-        outbox,
+        dispatcher,
+        template_store,
         tracking_url=settings.tracking_url,
-        max_attempts=settings.delivery_limit,
+        public_url=settings.base_url,
+        retention=timedelta(days=settings.contact_retention_days),
     )
+    app.state.notifier = notifier
+    operations = Operations(store)
+    app.state.operations = operations
+    watch = RetryWatch(
+        repository, dispatcher, settings.retry_scan_seconds, utc_now, housekeeping=operations.erase_due
+    )
+
+    async def start() -> None:
+        await template_store.seed()
+        watch.start()
+
+    lifecycle_of(app).on_start(start)
+    lifecycle_of(app).on_stop(watch.stop)
     register_consumers(bus, inbox, notifier)
     for router in ROUTERS:
         app.include_router(router)

@@ -3,12 +3,58 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Protocol
 
-from contracts import EventPayload
-from notify.domain.model import Delivery, Office, Recipient, Subscription
+from contracts import Channel, EventPayload, Language
+from notify.domain.model import Delivery, DeliveryStatus, Office, Recipient, StatusEntry, Subscription
+from notify.domain.templates import Text
 
 NOTIFICATIONS = "notifications"
+
+
+class TemporaryFailure(Exception):
+    """Passing trouble (timeout, connection refused, 5xx): worth trying again later."""
+
+
+class PermanentFailure(Exception):
+    """The provider refused this message for good (bad number, blocked sender)."""
+
+
+class TechnicalFailure(Exception):
+    """Something answered that no retry will fix and that is not the recipient's fault."""
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    to: str
+    text: str
+    client_reference: str
+    subject: str | None = None
+    secret_ref: str | None = None
+
+
+class Sender(Protocol):
+    name: str
+
+    async def send(self, message: Outgoing) -> str:
+        """Hand one message over; returns the provider's message id, or raises one of the failures."""
+        ...
+
+
+class TemplateSource(Protocol):
+    async def newest(self, event_type: str, channel: Channel, language: Language) -> Text | None: ...
+
+
+@dataclass(frozen=True)
+class Transition:
+    """Move a delivery from `expected` (at `attempts`) on, recording `entry` in its history."""
+
+    expected: DeliveryStatus
+    attempts: int
+    entry: StatusEntry
+    fields: dict[str, Any]
 
 
 class Repository(Protocol):
@@ -16,25 +62,36 @@ class Repository(Protocol):
 
     async def recipient(self, request_id: str) -> Recipient | None: ...
 
-    async def subscribers(self, topic: str) -> list[Subscription]: ...
+    async def schedule_erasure(self, request_id: str, at: datetime | None) -> None:
+        """Forget the recipient's contact data at `at` (None: keep it)."""
+        ...
+
+    async def subscribers(self, topic: str) -> list[Subscription]:
+        """The confirmed subscribers of `topic`."""
+        ...
+
+    async def opted_out(self, contact: str, topic: str) -> bool: ...
+
+    async def office(self, office_code: str) -> Office | None: ...
 
     async def save_office(self, office: Office) -> None:
         """Keep the newest state of an office; an older update arriving late changes nothing."""
         ...
 
-    async def add_delivery(self, delivery: Delivery) -> Delivery | None:
-        """Store a new pending delivery; if one with its id exists, return that one instead."""
+    async def add_delivery(self, delivery: Delivery) -> bool:
+        """Record the intent; False when one with its id exists already."""
         ...
 
-    async def claim_attempt(self, delivery_id: str, seen_attempts: int) -> Delivery | None:
-        """Take the next attempt of a pending delivery whose attempts are still `seen_attempts`.
+    async def delivery(self, delivery_id: str) -> Delivery | None: ...
 
-        None when it is no longer pending or a concurrent handler of the same event took it.
-        """
+    async def due(self, now: datetime, channels: Sequence[Channel], limit: int) -> list[Delivery]:
+        """Deliveries waiting for an attempt, and sends whose lease ran out (the sender died)."""
         ...
 
-    async def finish(self, delivery: Delivery, events: Sequence[EventPayload]) -> bool:
-        """Move a pending delivery to its final state and stage `events` in the same write."""
+    async def transition(
+        self, delivery_id: str, change: Transition, events: Sequence[EventPayload] = ()
+    ) -> Delivery | None:
+        """Apply `change` only if the delivery is still as expected; stage `events` in the same write."""
         ...
 
 

@@ -1,24 +1,33 @@
-"""The notifier: turns what happened into messages, once per event and recipient."""
+"""The notifier: turns what happened into delivery intents, once per event, recipient and channel."""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
-from contracts import Language, NotificationDeliveredV1, NotificationFailedV1, RequestStatus
+from contracts import Channel, Language, RequestStatus
+from notify.dispatch import Dispatcher
 from notify.domain import templates
 from notify.domain.calendar import jalali_datetime_fa
-from notify.domain.model import CONSULTATIONS_TOPIC, Delivery, Office, Recipient, RecipientNotKnownYet
-from notify.ports import NOTIFICATIONS, Relay, Repository
-from notify.providers.sms import SmsProvider, SmsRejected
-from servicekit.logs import mask_personal_data
+from notify.domain.model import (
+    CONSULTATIONS_TOPIC,
+    REQUESTS_TOPIC,
+    Delivery,
+    Office,
+    Recipient,
+    RecipientNotKnownYet,
+    Subscription,
+)
+from notify.intents import Intent, office_intent, render
+from notify.ports import Repository, TemplateSource
 
 log = logging.getLogger("notify.service")
 
 # Their own events (request.submitted, request.routed) already told the citizen.
 ANNOUNCED_ELSEWHERE = frozenset({RequestStatus.SUBMITTED, RequestStatus.ROUTED})
+FINISHED = frozenset({RequestStatus.RESOLVED, RequestStatus.REJECTED, RequestStatus.CLOSED})
 
 
 def utc_now() -> datetime:
@@ -43,96 +52,170 @@ class StatusChange:
 class ConsultationNotice:
     title_fa: str
     closes_at: datetime
+    summary_fa: str = ""
+    url: str | None = None
+    category: str | None = None
+    districts: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Commenter:
+    receipt: str
+    mobile: str | None
+    email: str | None
+    language: Language = Language.FA
 
 
 class Notifier:
     def __init__(
         self,
         repository: Repository,
-        provider: SmsProvider,
-        outbox: Relay,
+        dispatcher: Dispatcher,
+        template_source: TemplateSource,
         *,
         tracking_url: str,
-        max_attempts: int,
+        public_url: str = "",
+        retention: timedelta = timedelta(days=90),
         clock: Callable[[], datetime] = utc_now,
     ) -> None:
         self._repository = repository
-        self._provider = provider
-        self._outbox = outbox
+        self._dispatcher = dispatcher
+        self._templates = template_source
         self._tracking_url = tracking_url
-        self._max_attempts = max_attempts
+        self._public_url = public_url.rstrip("/")
+        self._retention = retention
+        dispatcher.on_permanent_failure = self.fall_back
         self._clock = clock
 
     async def request_submitted(self, event_id: str, recipient: Recipient) -> None:
         await self._repository.save_recipient(recipient)
-        await self._tell_citizen(event_id, recipient, templates.REQUEST_RECEIVED)
+        await self._tell_citizen("request.submitted.v1", event_id, recipient, {})
 
     async def request_routed(self, event_id: str, referral: Referral) -> None:
         recipient = await self._known_recipient(referral.request_id)
-        await self._tell_citizen(
-            event_id,
-            recipient,
-            templates.REQUEST_ROUTED,
-            unit_name_fa=referral.unit_name_fa,
-            unit_name_en=referral.unit_name_en,
-        )
+        english = recipient.language is Language.EN
+        unit = referral.unit_name_en if english else referral.unit_name_fa
+        values = {"unit_name": unit, "due_date": ""}
+        await self._tell_citizen("request.routed.v1", event_id, recipient, values)
+        facts = {"status": "routed", "unit_name_fa": referral.unit_name_fa}
+        await self._tell_office("request.routed.v1", event_id, recipient, facts)
 
     async def status_changed(self, event_id: str, change: StatusChange) -> None:
         recipient = await self._known_recipient(change.request_id)
+        await self._plan_erasure(change)
+        facts = {"status": str(change.status), "note_fa": change.note_fa}
+        await self._tell_office("request.status_changed.v1", event_id, recipient, facts)
         if change.status in ANNOUNCED_ELSEWHERE:
             return
-        await self._tell_citizen(
-            event_id,
-            recipient,
-            templates.REQUEST_STATUS_CHANGED,
-            status_fa=templates.STATUS_FA[change.status],
-            status_en=templates.STATUS_EN[change.status],
-            note_fa=change.note_fa,
-        )
+        english = recipient.language is Language.EN
+        status = (templates.STATUS_EN if english else templates.STATUS_FA)[change.status]
+        values = {"status": status, "note": change.note_fa, "unit_name": ""}
+        await self._tell_citizen("request.status_changed.v1", event_id, recipient, values)
 
     async def consultation_opened(self, event_id: str, notice: ConsultationNotice) -> None:
-        text = templates.render(
-            templates.CONSULTATION_OPENED,
-            Language.FA,
-            title_fa=notice.title_fa,
-            closes_at_fa=jalali_datetime_fa(notice.closes_at),
-        )
+        values = {"summary": notice.summary_fa, "closes_at": jalali_datetime_fa(notice.closes_at)}
+        await self.consultation_news("consultation.opened.v1", event_id, notice, values)
+
+    async def consultation_news(
+        self,
+        event_type: str,
+        event_id: str,
+        notice: ConsultationNotice,
+        values: Mapping[str, str],
+        commenters: Sequence[Commenter] = (),
+    ) -> None:
+        """Each matching confirmed subscriber once, and each commenter who asked to hear back."""
+        values = {"title": notice.title_fa, "url": notice.url or ""} | dict(values)
         for subscriber in await self._repository.subscribers(CONSULTATIONS_TOPIC):
-            delivery = Delivery.sms(
-                source_event_id=event_id,
-                recipient_key=subscriber.subscriber_id,
-                request_id=None,
-                template=templates.CONSULTATION_OPENED,
-                to=subscriber.mobile,
-                text=text,
-                now=self._clock(),
+            if not subscriber.matches(notice.category, notice.districts):
+                continue
+            if await self._repository.opted_out(subscriber.contact, CONSULTATIONS_TOPIC):
+                continue
+            unsubscribe = f"{self._public_url}/v1/public/subscriptions/{subscriber.subscriber_id}/unsubscribe"
+            intent = Intent(
+                event_type,
+                event_id,
+                subscriber.subscriber_id,
+                subscriber.channel,
+                subscriber.contact,
+                subscriber.language,
+                values,
+                footer=unsubscribe,
             )
-            await self.deliver(delivery)
+            await self.create(intent)
+        for commenter in commenters:
+            await self._tell_commenter(event_type, event_id, commenter, values)
+
+    async def _tell_commenter(
+        self, event_type: str, event_id: str, commenter: Commenter, values: Mapping[str, str]
+    ) -> None:
+        channel, to = (
+            (Channel.SMS, commenter.mobile) if commenter.mobile else (Channel.EMAIL, commenter.email)
+        )
+        if to is None or await self._repository.opted_out(to, CONSULTATIONS_TOPIC):
+            return
+        intent = Intent(
+            event_type, event_id, f"c-{commenter.receipt}", channel, to, commenter.language, values
+        )
+        await self.create(intent)
+
+    async def confirm_subscription(self, subscription: Subscription, code: str) -> None:
+        """Send the double opt-in code; urgent, as the person is waiting for it."""
+        intent = Intent(
+            "subscription.confirmation",
+            f"confirm-{subscription.subscriber_id}-{code}",
+            subscription.subscriber_id,
+            subscription.channel,
+            subscription.contact,
+            subscription.language,
+            {"code": code},
+            urgent=True,
+        )
+        await self.create(intent)
 
     async def office_updated(self, office: Office) -> None:
         await self._repository.save_office(office)
 
-    async def deliver(self, delivery: Delivery) -> None:
-        """Send a delivery unless an earlier handling of the same event already finished it."""
-        existing = await self._repository.add_delivery(delivery)
-        if existing is not None and not existing.pending:
-            return
-        # Duplicates of one event are handled concurrently; only one may take each attempt.
-        seen = existing.attempts if existing is not None else 0
-        attempt = await self._repository.claim_attempt(delivery.id, seen)
-        if attempt is None:
-            return
-        try:
-            message_id = await self._provider.send(attempt.to, attempt.text)
-        except SmsRejected as error:
-            await self._fail(attempt, mask_personal_data(str(error)) or "rejected by the SMS gateway")
-        except Exception as error:
-            if attempt.attempts < self._max_attempts:
-                raise
-            await self._fail(attempt, mask_personal_data(f"{type(error).__name__}: {error}"))
+    async def create(self, intent: Intent) -> None:
+        """Record the intent under its unique key, then try it at once when it is due."""
+        delivery = await render(intent, self._templates, self._clock())
+        if await self._repository.add_delivery(delivery):
+            await self._dispatcher.attempt(delivery.id)
         else:
-            await self._succeed(attempt, message_id)
-        await self._outbox.relay(NOTIFICATIONS, delivery.id)
+            log.info("delivery %s exists already; left to its own attempts", delivery.id)
+
+    async def _plan_erasure(self, change: StatusChange) -> None:
+        """Contact data is kept only `retention` after the request is finished; reopening keeps it."""
+        finished = change.status in FINISHED
+        at = self._clock() + self._retention if finished else None
+        await self._repository.schedule_erasure(change.request_id, at)
+
+    async def fall_back(self, failed: Delivery) -> None:
+        """An SMS refused for good goes out as an e-mail when the citizen gave one."""
+        if failed.fallback_email is None:
+            return
+        intent = Intent(
+            failed.event_type,
+            failed.source_event_id,
+            failed.recipient_key,
+            Channel.EMAIL,
+            failed.fallback_email,
+            failed.language,
+            failed.values,
+            request_id=failed.request_id,
+            tracking_code=failed.tracking_code,
+        )
+        await self.create(intent)
+
+    async def _tell_office(
+        self, event_type: str, event_id: str, recipient: Recipient, facts: dict[str, str]
+    ) -> None:
+        if recipient.office_code is None:
+            return
+        office = await self._repository.office(recipient.office_code)
+        intent = office_intent(event_type, event_id, recipient, office, facts)
+        if intent is not None:
+            await self.create(intent)
 
     async def _known_recipient(self, request_id: str) -> Recipient:
         recipient = await self._repository.recipient(request_id)
@@ -140,57 +223,37 @@ class Notifier:
             raise RecipientNotKnownYet(request_id)
         return recipient
 
-    async def _tell_citizen(self, event_id: str, recipient: Recipient, template: str, **values: str) -> None:
-        if not recipient.reachable_by_sms or recipient.mobile is None:
-            log.info(
-                "request %s: no SMS for %s (channel %s)", recipient.request_id, template, recipient.channel
-            )
+    async def _tell_citizen(
+        self, event_type: str, event_id: str, recipient: Recipient, values: dict[str, str]
+    ) -> None:
+        address = _address(recipient)
+        if address is None:
+            log.info("request %s: nobody to tell (channel %s)", recipient.request_id, recipient.channel)
             return
-        text = templates.render(
-            template,
+        channel, to = address
+        if await self._repository.opted_out(to, REQUESTS_TOPIC):
+            log.info("request %s: the citizen opted out of request news", recipient.request_id)
+            return
+        link = templates.tracking_link(self._tracking_url, recipient.tracking_code)
+        values = values | {"tracking_code": recipient.tracking_code, "tracking_link": link}
+        intent = Intent(
+            event_type,
+            event_id,
+            recipient.request_id,
+            channel,
+            to,
             recipient.language,
-            tracking_code=recipient.tracking_code,
-            tracking_link=templates.tracking_link(self._tracking_url, recipient.tracking_code),
-            **values,
-        )
-        delivery = Delivery.sms(
-            source_event_id=event_id,
-            recipient_key=recipient.request_id,
+            values,
             request_id=recipient.request_id,
-            template=template,
-            to=recipient.mobile,
-            text=text,
-            now=self._clock(),
             tracking_code=recipient.tracking_code,
+            fallback_email=recipient.email if channel is Channel.SMS else None,
         )
-        await self.deliver(delivery)
+        await self.create(intent)
 
-    async def _succeed(self, delivery: Delivery, message_id: str) -> None:
-        now = self._clock()
-        event = NotificationDeliveredV1(
-            notification_id=delivery.notification_id,
-            source_event_id=delivery.source_event_id,
-            request_id=delivery.request_id,
-            tracking_code=delivery.tracking_code,
-            channel=delivery.channel,
-            template=delivery.template,
-            provider=self._provider.name,
-            delivered_at=now,
-        )
-        await self._repository.finish(delivery.delivered(message_id, now), [event])
 
-    async def _fail(self, delivery: Delivery, reason: str) -> None:
-        now, reason = self._clock(), reason[:500]
-        log.warning("delivery %s failed after %d attempt(s): %s", delivery.id, delivery.attempts, reason)
-        event = NotificationFailedV1(
-            notification_id=delivery.notification_id,
-            source_event_id=delivery.source_event_id,
-            request_id=delivery.request_id,
-            tracking_code=delivery.tracking_code,
-            channel=delivery.channel,
-            template=delivery.template,
-            reason=reason,
-            attempts=max(delivery.attempts, 1),
-            failed_at=now,
-        )
-        await self._repository.finish(delivery.failed(reason, now), [event])
+def _address(recipient: Recipient) -> tuple[Channel, str] | None:
+    if recipient.channel is Channel.SMS and recipient.mobile:
+        return Channel.SMS, recipient.mobile
+    if recipient.channel is Channel.EMAIL and recipient.email:
+        return Channel.EMAIL, recipient.email
+    return None

@@ -2,6 +2,8 @@
 
 from typing import Literal
 
+from pydantic import Field, SecretStr
+
 from servicekit.settings import ServiceSettings, service_config
 
 
@@ -9,5 +11,27 @@ class NotifySettings(ServiceSettings):
     model_config = service_config("NOTIFY_")
 
     http_port: int = 8004
-    sms_provider: Literal["log"] = "log"
     tracking_url: str = "http://127.0.0.1:8001/track"
+    sms_provider: Literal["log", "http"] = "log"
+    sms_http_url: str | None = Field(default=None, description="the gateway's send endpoint (JSON POST)")
+    sms_http_api_key: SecretStr = SecretStr("")
+    sms_http_key_header: str = "X-API-Key"
+    sms_sender: str = Field(default="", description="the sender line")
+    sms_timeout_seconds: float = Field(default=10.0, gt=0)
+    smtp_host: str | None = Field(default=None, description="unset: this process sends no e-mail")
+    smtp_port: int = Field(default=25, ge=1, le=65535)
+    smtp_from: str = "pishkhan@localhost"
+    smtp_tls: bool = False
+    sms_rate_per_second: float = Field(default=10.0, gt=0, description="the provider's limit; excess waits")
+    webhook_secrets: dict[str, SecretStr] = Field(
+        default_factory=dict, description='JSON: {"<signing_secret_ref>": "<secret>"}; never logged'
+    )
+    webhook_timeout_seconds: float = Field(default=10.0, gt=0)
+    contact_retention_days: int = Field(default=90, ge=0, description="after the request is finished")
+    receipts_token: SecretStr | None = Field(
+        default=None, description="providers send it as X-Provider-Token"
+    )
+    retry_scan_seconds: float = Field(default=5.0, gt=0)
+    retry_base_seconds: float = Field(default=30.0, ge=0)
+    retry_cap_seconds: float = Field(default=3600.0, ge=0)
+    send_lease_seconds: float = Field(default=300.0, gt=0, description="a send older than this is retaken")

@@ -3,18 +3,27 @@
 from __future__ import annotations
 
 import dataclasses
+import random
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
 
-from contracts import EventPayload
-from notify.domain.model import Delivery, Office, Recipient, Subscription, subscription_id
+from contracts import Channel, EventPayload, Language
+from notify.app import create_app
+from notify.dispatch import Dispatcher, RetryPolicy, is_due
+from notify.domain.model import Delivery, Office, Recipient, Subscription, SubscriptionStatus
+from notify.domain.templates import Text
+from notify.ports import Outgoing, Transition
 from notify.service import Notifier
+from notify.settings import NotifySettings
 
 NOW = datetime(2026, 11, 24, 8, 15, 3, tzinfo=UTC)
 TRACKING_URL = "https://pishkhan.example/track"
+SECRET = "s" * 40
 
 
 class FakeRepository:
@@ -24,55 +33,140 @@ class FakeRepository:
         self.records: dict[str, Delivery] = {}
         self.staged: dict[str, list[EventPayload]] = {}
         self.offices: dict[str, Office] = {}
+        self.opt_outs: set[tuple[str, str]] = set()
+        self.erasures: dict[str, datetime | None] = {}
 
     async def save_recipient(self, recipient: Recipient) -> None:
         self.recipients[recipient.request_id] = recipient
 
+    async def schedule_erasure(self, request_id: str, at: datetime | None) -> None:
+        self.erasures[request_id] = at
+
     async def recipient(self, request_id: str) -> Recipient | None:
         return self.recipients.get(request_id)
 
-    async def subscribe(self, topic: str, mobile: str) -> Subscription:
-        key = subscription_id(topic, mobile)
-        subscriber = Subscription(topic, mobile, f"s{len(self.subscribed) + 1}", datetime.now(UTC))
-        return self.subscribed.setdefault(key, subscriber)
+    async def subscribe(self, topic: str, mobile: str, **extra: Any) -> Subscription:
+        """A confirmed subscription, as staff record one."""
+        subscriber = Subscription(topic, mobile, f"s{len(self.subscribed) + 1}", datetime.now(UTC), **extra)
+        return self.subscribed.setdefault(subscriber.id, subscriber)
 
     async def subscriptions(self, topic: str, limit: int) -> list[Subscription]:
-        return [s for s in self.subscribed.values() if s.topic == topic][:limit]
+        confirmed = SubscriptionStatus.CONFIRMED
+        return [s for s in self.subscribed.values() if s.topic == topic and s.status is confirmed][:limit]
 
     async def subscribers(self, topic: str) -> list[Subscription]:
         return await self.subscriptions(topic, 100_000)
+
+    async def opted_out(self, contact: str, topic: str) -> bool:
+        return (contact, topic) in self.opt_outs
+
+    async def office(self, office_code: str) -> Office | None:
+        return self.offices.get(office_code)
 
     async def save_office(self, office: Office) -> None:
         current = self.offices.get(office.office_code)
         if current is None or current.updated_at < office.updated_at:
             self.offices[office.office_code] = office
 
-    async def add_delivery(self, delivery: Delivery) -> Delivery | None:
+    async def add_delivery(self, delivery: Delivery) -> bool:
         if delivery.id in self.records:
-            return self.records[delivery.id]
-        self.records[delivery.id] = delivery
-        return None
-
-    async def claim_attempt(self, delivery_id: str, seen_attempts: int) -> Delivery | None:
-        current = self.records[delivery_id]
-        if not current.pending or current.attempts != seen_attempts:
-            return None
-        self.records[delivery_id] = dataclasses.replace(current, attempts=current.attempts + 1)
-        return self.records[delivery_id]
-
-    async def finish(self, delivery: Delivery, events: Sequence[EventPayload]) -> bool:
-        if not self.records[delivery.id].pending:
             return False
         self.records[delivery.id] = delivery
-        self.staged.setdefault(delivery.id, []).extend(events)
         return True
 
-    async def deliveries(self, request_id: str | None, limit: int) -> list[Delivery]:
+    async def delivery(self, delivery_id: str) -> Delivery | None:
+        return self.records.get(delivery_id)
+
+    async def by_notification_id(self, notification_id: str) -> Delivery | None:
+        return next((d for d in self.records.values() if d.notification_id == notification_id), None)
+
+    async def due(self, now: datetime, channels: Sequence[Channel], limit: int) -> list[Delivery]:
+        return [d for d in self.records.values() if d.channel in channels and is_due(d, now)][:limit]
+
+    async def transition(
+        self, delivery_id: str, change: Transition, events: Sequence[EventPayload] = ()
+    ) -> Delivery | None:
+        current = self.records[delivery_id]
+        if current.status is not change.expected or current.attempts != change.attempts:
+            return None
+        fields = {k: v for k, v in change.fields.items() if k in Delivery.__dataclass_fields__}
+        changed = dataclasses.replace(
+            current, status=change.entry.status, history=(*current.history, change.entry), **fields
+        )
+        self.records[delivery_id] = changed
+        self.staged.setdefault(delivery_id, []).extend(events)
+        return changed
+
+    async def deliveries(
+        self, request_id: str | None, limit: int, tracking_code: str | None = None
+    ) -> list[Delivery]:
         found = [d for d in self.records.values() if request_id is None or d.request_id == request_id]
+        found = [d for d in found if tracking_code is None or d.tracking_code == tracking_code]
         return found[:limit]
 
     def events(self) -> list[EventPayload]:
         return [event for events in self.staged.values() for event in events]
+
+
+class FakeSubscriptions:
+    """The subscription store over the fake repository's data."""
+
+    def __init__(self, repository: FakeRepository) -> None:
+        self.repository = repository
+        self.codes: dict[str, str] = {}
+
+    async def subscribe(self, wanted: Subscription, code: str | None = None) -> Subscription:
+        existing = self.repository.subscribed.get(wanted.id)
+        if existing is not None and existing.status is SubscriptionStatus.CONFIRMED:
+            return existing
+        subscriber_id = existing.subscriber_id if existing else f"s{len(self.repository.subscribed) + 1}"
+        stored = dataclasses.replace(wanted, subscriber_id=subscriber_id)
+        self.repository.subscribed[wanted.id] = stored
+        if code:
+            self.codes[subscriber_id] = code
+        return stored
+
+    async def subscribe_pending(self, wanted: Subscription, code: str) -> tuple[Subscription, bool]:
+        existing = self.repository.subscribed.get(wanted.id)
+        if existing is not None and existing.subscriber_id in self.codes:
+            return existing, False
+        stored = await self.subscribe(wanted, code)
+        return stored, stored.status is SubscriptionStatus.PENDING
+
+    def _find(self, subscriber_id: str) -> Subscription | None:
+        return next(
+            (s for s in self.repository.subscribed.values() if s.subscriber_id == subscriber_id), None
+        )
+
+    async def confirm(self, subscriber_id: str, code: str) -> Subscription | None:
+        found = self._find(subscriber_id)
+        if (
+            found is None
+            or found.status is not SubscriptionStatus.PENDING
+            or self.codes.get(subscriber_id) != code
+        ):
+            return None
+        confirmed = dataclasses.replace(found, status=SubscriptionStatus.CONFIRMED)
+        self.repository.subscribed[found.id] = confirmed
+        return confirmed
+
+    async def unsubscribe(self, subscriber_id: str) -> bool:
+        found = self._find(subscriber_id)
+        if found is None:
+            return False
+        self.repository.subscribed[found.id] = dataclasses.replace(
+            found, status=SubscriptionStatus.UNSUBSCRIBED
+        )
+        return True
+
+    async def subscriptions(self, topic: str, limit: int) -> list[Subscription]:
+        return await self.repository.subscriptions(topic, limit)
+
+    async def set_opt_out(self, contact: str, topic: str, opted_out: bool) -> None:
+        if opted_out:
+            self.repository.opt_outs.add((contact, topic))
+        else:
+            self.repository.opt_outs.discard((contact, topic))
 
 
 class FakeSms:
@@ -80,13 +174,31 @@ class FakeSms:
 
     def __init__(self, failures: list[Exception] | None = None) -> None:
         self.sent: list[tuple[str, str]] = []
+        self.references: list[str] = []
         self.failures = list(failures or [])
 
-    async def send(self, to_e164: str, text: str) -> str:
+    async def send(self, message: Outgoing) -> str:
         if self.failures:
             raise self.failures.pop(0)
-        self.sent.append((to_e164, text))
+        self.sent.append((message.to, message.text))
+        self.references.append(message.client_reference)
         return f"m{len(self.sent)}"
+
+
+class FakeTemplates:
+    def __init__(self) -> None:
+        self.texts: dict[tuple[str, Channel, Language], Text] = {}
+
+    async def newest(self, event_type: str, channel: Channel, language: Language) -> Text | None:
+        return self.texts.get((event_type, channel, language))
+
+
+class Clock:
+    def __init__(self, now: datetime = NOW) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
 
 
 class FakeOutbox:
@@ -113,5 +225,42 @@ def outbox() -> FakeOutbox:
 
 
 @pytest.fixture
-def notifier(repository: FakeRepository, sms: FakeSms, outbox: FakeOutbox) -> Notifier:
-    return Notifier(repository, sms, outbox, tracking_url=TRACKING_URL, max_attempts=3, clock=lambda: NOW)
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def fake_templates() -> FakeTemplates:
+    return FakeTemplates()
+
+
+@pytest.fixture
+def dispatcher(repository: FakeRepository, sms: FakeSms, outbox: FakeOutbox, clock: Clock) -> Dispatcher:
+    policy = RetryPolicy(max_attempts=3, base=timedelta(seconds=30), cap=timedelta(minutes=10))
+    return Dispatcher(repository, {Channel.SMS: sms}, outbox, policy, clock, random.Random(7))
+
+
+@pytest.fixture
+def notifier(
+    repository: FakeRepository, dispatcher: Dispatcher, fake_templates: FakeTemplates, clock: Clock
+) -> Notifier:
+    return Notifier(repository, dispatcher, fake_templates, tracking_url=TRACKING_URL, clock=clock)
+
+
+@pytest.fixture
+def app(repository: FakeRepository, notifier: Notifier) -> FastAPI:
+    settings = NotifySettings(
+        mongodb_url="mongodb://127.0.0.1:1/notify",
+        amqp_url="amqp://guest:guest@127.0.0.1:1/",
+        jwt_secret=SECRET,
+    )
+    built = create_app(settings)
+    built.state.repository = repository
+    built.state.subscriptions = FakeSubscriptions(repository)
+    built.state.notifier = notifier
+    return built
+
+
+@pytest.fixture
+def client(app: FastAPI) -> TestClient:
+    return TestClient(app)

@@ -2,9 +2,8 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from notify.app import create_app
+from contracts import Channel
 from notify.domain.model import Delivery
-from notify.settings import NotifySettings
 from servicekit.auth import Role, mint_staff_token
 
 from .conftest import NOW, FakeRepository
@@ -16,23 +15,6 @@ SECRET = "s" * 40
 
 def token(*roles: Role) -> dict[str, str]:
     return {"Authorization": f"Bearer {mint_staff_token(SECRET, 'staff-1', list(roles))}"}
-
-
-@pytest.fixture
-def app(repository: FakeRepository) -> FastAPI:
-    settings = NotifySettings(
-        mongodb_url="mongodb://127.0.0.1:1/notify",
-        amqp_url="amqp://guest:guest@127.0.0.1:1/",
-        jwt_secret=SECRET,
-    )
-    built = create_app(settings)
-    built.state.repository = repository
-    return built
-
-
-@pytest.fixture
-def client(app: FastAPI) -> TestClient:
-    return TestClient(app)
 
 
 def test_the_app_is_built_without_connecting_and_consumes_its_queues(app: FastAPI) -> None:
@@ -93,8 +75,9 @@ def test_subscriptions_are_for_admins_only(client: TestClient) -> None:
 async def test_staff_see_deliveries_with_the_number_masked(
     client: TestClient, repository: FakeRepository
 ) -> None:
-    delivery = Delivery.sms(
+    delivery = Delivery.new(
         source_event_id="e-1",
+        channel=Channel.SMS,
         recipient_key="r-1",
         request_id="r-1",
         template="request.received",
@@ -108,6 +91,42 @@ async def test_staff_see_deliveries_with_the_number_masked(
 
     assert response.status_code == 200
     [item] = response.json()["items"]
-    assert (item["request_id"], item["status"], item["template"]) == ("r-1", "pending", "request.received")
+    assert (item["request_id"], item["status"], item["template"]) == ("r-1", "created", "request.received")
     assert "9141234567" not in response.text
     assert client.get("/v1/notifications", headers=token(Role.MODERATOR)).status_code == 403
+    detail = client.get(f"/v1/notifications/{delivery.notification_id}", headers=token(Role.CLERK)).json()
+    assert [entry["status"] for entry in detail["history"]] == ["created"]
+    assert detail["recipient"].endswith("567") and "9141234567" not in str(detail)
+    assert client.get("/v1/notifications/nope", headers=token(Role.CLERK)).status_code == 404
+
+
+def test_preview_shows_encoding_and_segments(client: TestClient) -> None:
+    persian = client.post(
+        "/v1/templates/request.submitted.v1/preview",
+        json={"body": "کد رهگیری شما ((tracking_code)) است. " * 3, "values": {"tracking_code": "1403"}},
+        headers=token(Role.ADMIN),
+    ).json()
+    assert (persian["encoding"], persian["segments"]) == ("ucs2", 2)
+    assert "1403" in persian["text"]
+    latin = client.post(
+        "/v1/templates/request.submitted.v1/preview",
+        json={"body": "Code ((tracking_code)) {x}"},
+        headers=token(Role.ADMIN),
+    ).json()
+    assert (latin["text"], latin["encoding"], latin["characters"]) == ("Code <tracking_code> {x}", "gsm7", 26)
+
+
+def test_a_template_with_a_placeholder_the_event_lacks_is_refused_at_save(client: TestClient) -> None:
+    response = client.put(
+        "/v1/templates/request.submitted.v1/sms/fa",
+        json={"body": "((tracking_code)) ((national_id))"},
+        headers=token(Role.ADMIN),
+    )
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["names"] == ["national_id"]
+    unknown = client.put("/v1/templates/no.such.v1/sms/fa", json={"body": "x"}, headers=token(Role.ADMIN))
+    assert unknown.status_code == 404
+    clerk = client.put(
+        "/v1/templates/request.submitted.v1/sms/fa", json={"body": "x"}, headers=token(Role.CLERK)
+    )
+    assert clerk.status_code == 403

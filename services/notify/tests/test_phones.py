@@ -3,6 +3,7 @@ import logging
 import pytest
 
 from notify.domain.phones import InvalidMobile, mask, normalise_mobile
+from notify.ports import Outgoing
 from notify.providers.sms import LogSmsProvider
 
 pytestmark = pytest.mark.unit
@@ -44,7 +45,7 @@ def test_mask_covers_numbers_the_shared_pattern_does_not_know() -> None:
 
 async def test_log_provider_never_logs_the_whole_number(caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.INFO, logger="notify.sms")
-    message_id = await LogSmsProvider().send("+989141234567", "کد رهگیری: 140312345678")
+    message_id = await LogSmsProvider().send(Outgoing("+989141234567", "کد رهگیری: 140312345678", "n-1"))
     assert message_id
     assert "9141234567" not in caplog.text
     assert "567" in caplog.text

@@ -1,14 +1,29 @@
 """Staff look at what was sent to whom (numbers masked)."""
 
+from datetime import UTC, datetime, timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
+from pydantic import BaseModel
 
 from notify.api.deps import RepositoryDep
-from notify.api.models import NotificationList, NotificationOut
+from notify.api.models import NotificationDetail, NotificationList, NotificationOut
+from notify.store.operations import Operations
 from servicekit.auth import Role, require_roles
+from servicekit.errors import Problem
 
 router = APIRouter(prefix="/v1/notifications", tags=["notifications"])
+
+
+class DayCount(BaseModel):
+    day: str
+    channel: str
+    status: str
+    count: int
+
+
+class DailyCounts(BaseModel):
+    items: list[DayCount]
 
 
 @router.get(
@@ -19,7 +34,31 @@ router = APIRouter(prefix="/v1/notifications", tags=["notifications"])
 async def list_notifications(
     repository: RepositoryDep,
     request_id: Annotated[str | None, Query(max_length=100)] = None,
+    tracking_code: Annotated[str | None, Query(max_length=20)] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> NotificationList:
-    deliveries = await repository.deliveries(request_id, limit)
+    deliveries = await repository.deliveries(request_id, limit, tracking_code)
     return NotificationList(items=[NotificationOut.of(delivery) for delivery in deliveries])
+
+
+@router.get(
+    "/stats",
+    summary="Deliveries per day (Tehran) by channel and status",
+    dependencies=[require_roles(Role.ADMIN, Role.SUPERVISOR)],
+)
+async def daily_counts(request: Request, days: Annotated[int, Query(ge=1, le=366)] = 30) -> DailyCounts:
+    operations: Operations = request.app.state.operations
+    since = datetime.now(UTC) - timedelta(days=days)
+    return DailyCounts(items=[DayCount(**row) for row in await operations.daily_counts(since)])
+
+
+@router.get(
+    "/{notification_id}",
+    summary="One delivery with its text and status history",
+    dependencies=[require_roles(Role.ADMIN, Role.SUPERVISOR, Role.CLERK)],
+)
+async def notification_detail(notification_id: str, repository: RepositoryDep) -> NotificationDetail:
+    delivery = await repository.by_notification_id(notification_id)
+    if delivery is None:
+        raise Problem(404, "not_found", "no such notification")
+    return NotificationDetail.of_detail(delivery)

@@ -6,15 +6,15 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from contracts import (
-    ConsultationOpenedV1,
     Envelope,
     OfficeUpdatedV1,
     RequestRoutedV1,
     RequestStatusChangedV1,
     RequestSubmittedV1,
 )
+from notify.consumers.consultations import consultation_handlers
 from notify.domain.model import Office, Recipient
-from notify.service import ConsultationNotice, Notifier, Referral, StatusChange
+from notify.service import Notifier, Referral, StatusChange
 from servicekit.bus import Bus
 from servicekit.inbox import Inbox
 
@@ -32,6 +32,7 @@ def handlers(service: Notifier) -> dict[str, Handler]:
             email=contact.email,
             channel=contact.channel,
             language=contact.language,
+            office_code=event.office_code,
         )
         await service.request_submitted(str(envelope.event_id), recipient)
 
@@ -46,11 +47,6 @@ def handlers(service: Notifier) -> dict[str, Handler]:
         event: RequestStatusChangedV1 = envelope.payload
         change = StatusChange(event.request_id, status=event.status, note_fa=event.note_fa)
         await service.status_changed(str(envelope.event_id), change)
-
-    async def on_consultation_opened(envelope: Envelope[Any]) -> None:
-        event: ConsultationOpenedV1 = envelope.payload
-        notice = ConsultationNotice(title_fa=event.title_fa, closes_at=event.closes_at)
-        await service.consultation_opened(str(envelope.event_id), notice)
 
     async def on_office_updated(envelope: Envelope[Any]) -> None:
         event: OfficeUpdatedV1 = envelope.payload
@@ -69,8 +65,7 @@ def handlers(service: Notifier) -> dict[str, Handler]:
         "notify.request-submitted": on_request_submitted,
         "notify.request-routed": on_request_routed,
         "notify.request-status-changed": on_request_status_changed,
-        "notify.consultation-opened": on_consultation_opened,
-    }
+    } | consultation_handlers(service)
 
 
 def register_consumers(bus: Bus, inbox: Inbox, service: Notifier) -> None:

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass, field, replace
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
 from contracts import Channel, Language
 
 CONSULTATIONS_TOPIC = "consultations"
-TOPICS = (CONSULTATIONS_TOPIC,)
+REQUESTS_TOPIC = "requests"
+TOPICS = (CONSULTATIONS_TOPIC, REQUESTS_TOPIC)
 
 
 class RecipientNotKnownYet(Exception):
@@ -22,9 +24,23 @@ class RecipientNotKnownYet(Exception):
 
 
 class DeliveryStatus(StrEnum):
-    PENDING = "pending"
+    CREATED = "created"
+    SENDING = "sending"
     DELIVERED = "delivered"
-    FAILED = "failed"
+    TEMPORARY_FAILURE = "temporary-failure"
+    PERMANENT_FAILURE = "permanent-failure"
+    TECHNICAL_FAILURE = "technical-failure"
+
+
+# A delivery in one of these may still be attempted (when its next_attempt_at is due).
+RETRYABLE = frozenset({DeliveryStatus.CREATED, DeliveryStatus.TEMPORARY_FAILURE})
+
+
+@dataclass(frozen=True)
+class StatusEntry:
+    status: DeliveryStatus
+    at: datetime
+    reason: str | None = None
 
 
 @dataclass(frozen=True)
@@ -37,31 +53,58 @@ class Recipient:
     email: str | None = None
     channel: Channel = Channel.SMS
     language: Language = Language.FA
+    office_code: str | None = None
 
     @property
     def reachable_by_sms(self) -> bool:
         return self.channel is Channel.SMS and self.mobile is not None
 
 
+class SubscriptionStatus(StrEnum):
+    PENDING = "pending"
+    CONFIRMED = "confirmed"
+    UNSUBSCRIBED = "unsubscribed"
+
+
 @dataclass(frozen=True)
 class Subscription:
+    """Someone who asked to hear about consultations; empty filters mean every category or district."""
+
     topic: str
-    mobile: str
+    mobile: str | None
     subscriber_id: str
     created_at: datetime
+    email: str | None = None
+    categories: tuple[str, ...] = ()
+    districts: tuple[str, ...] = ()
+    status: SubscriptionStatus = SubscriptionStatus.CONFIRMED
+    language: Language = Language.FA
 
     @property
     def id(self) -> str:
-        return subscription_id(self.topic, self.mobile)
+        return subscription_id(self.topic, self.contact)
+
+    @property
+    def contact(self) -> str:
+        return self.mobile or self.email or ""
+
+    @property
+    def channel(self) -> Channel:
+        return Channel.SMS if self.mobile else Channel.EMAIL
+
+    def matches(self, category: str | None, districts: tuple[str, ...]) -> bool:
+        category_ok = not self.categories or category is None or category in self.categories
+        district_ok = not self.districts or not districts or bool(set(districts) & set(self.districts))
+        return category_ok and district_ok
 
 
-def subscription_id(topic: str, mobile: str) -> str:
-    return f"{topic}:{mobile}"
+def subscription_id(topic: str, contact: str) -> str:
+    return f"{topic}:{contact}"
 
 
-def delivery_id(source_event_id: str, recipient_key: str) -> str:
-    """One delivery per event and recipient, however often the event arrives."""
-    return f"{source_event_id}:{recipient_key}"
+def delivery_id(source_event_id: str, recipient_key: str, channel: Channel) -> str:
+    """One delivery per event, recipient and channel, however often the event arrives."""
+    return f"{source_event_id}:{recipient_key}:{channel}"
 
 
 @dataclass(frozen=True)
@@ -75,49 +118,68 @@ class Delivery:
     text: str
     created_at: datetime
     notification_id: str = field(default_factory=lambda: str(uuid.uuid4()))
-    status: DeliveryStatus = DeliveryStatus.PENDING
+    status: DeliveryStatus = DeliveryStatus.CREATED
     attempts: int = 0
     provider_message_id: str | None = None
     reason: str | None = None
     finished_at: datetime | None = None
     tracking_code: str | None = None
+    subject: str | None = None
+    next_attempt_at: datetime | None = None
+    lease_until: datetime | None = None
+    fallback_email: str | None = None
+    history: tuple[StatusEntry, ...] = ()
+    event_type: str = ""
+    recipient_key: str = ""
+    language: Language = Language.FA
+    values: Mapping[str, str] = field(default_factory=dict)
+    secret_ref: str | None = None
 
     @classmethod
-    def sms(
+    def new(
         cls,
         *,
         source_event_id: str,
         recipient_key: str,
+        channel: Channel,
         request_id: str | None,
         template: str,
         to: str,
         text: str,
         now: datetime,
         tracking_code: str | None = None,
+        subject: str | None = None,
+        send_at: datetime | None = None,
+        fallback_email: str | None = None,
+        event_type: str = "",
+        language: Language = Language.FA,
+        values: Mapping[str, str] | None = None,
+        secret_ref: str | None = None,
     ) -> Delivery:
         return cls(
-            id=delivery_id(source_event_id, recipient_key),
+            id=delivery_id(source_event_id, recipient_key, channel),
             source_event_id=source_event_id,
             request_id=request_id,
-            channel=Channel.SMS,
+            channel=channel,
             template=template,
             to=to,
             text=text,
             created_at=now,
             tracking_code=tracking_code,
+            subject=subject,
+            next_attempt_at=send_at or now,
+            fallback_email=fallback_email,
+            history=(StatusEntry(DeliveryStatus.CREATED, now),),
+            event_type=event_type,
+            recipient_key=recipient_key,
+            language=language,
+            values=dict(values or {}),
+            secret_ref=secret_ref,
         )
 
     @property
-    def pending(self) -> bool:
-        return self.status is DeliveryStatus.PENDING
-
-    def delivered(self, provider_message_id: str, at: datetime) -> Delivery:
-        return replace(
-            self, status=DeliveryStatus.DELIVERED, provider_message_id=provider_message_id, finished_at=at
-        )
-
-    def failed(self, reason: str, at: datetime) -> Delivery:
-        return replace(self, status=DeliveryStatus.FAILED, reason=reason, finished_at=at)
+    def final(self) -> bool:
+        return self.status not in RETRYABLE and self.status is not DeliveryStatus.SENDING
 
 
 @dataclass(frozen=True)

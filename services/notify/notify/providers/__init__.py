@@ -1,5 +1,6 @@
-"""Ways out to people: SMS gateways (and later e-mail)."""
+"""Channels out: SMS gateways and e-mail."""
 
-from notify.providers.sms import LogSmsProvider, SmsProvider, SmsRejected, sms_provider
+from notify.providers.email import SmtpSender
+from notify.providers.sms import HttpSmsProvider, LogSmsProvider
 
-__all__ = ["LogSmsProvider", "SmsProvider", "SmsRejected", "sms_provider"]
+__all__ = ["HttpSmsProvider", "LogSmsProvider", "SmtpSender"]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from contracts import Channel, Language
-from notify.domain.model import Delivery, DeliveryStatus, Recipient, Subscription
+from notify.domain.model import Delivery, DeliveryStatus, Recipient, StatusEntry
 from servicekit.store import Document
 
 
@@ -14,6 +14,7 @@ def recipient_fields(recipient: Recipient) -> Document:
         "email": recipient.email,
         "channel": str(recipient.channel),
         "language": str(recipient.language),
+        "office_code": recipient.office_code,
     }
 
 
@@ -25,16 +26,20 @@ def recipient_from(document: Document) -> Recipient:
         email=document.get("email"),
         channel=Channel(document.get("channel", Channel.SMS)),
         language=Language(document.get("language", Language.FA)),
+        office_code=document.get("office_code"),
     )
 
 
-def subscription_from(document: Document) -> Subscription:
-    return Subscription(
-        topic=document["topic"],
-        mobile=document["mobile"],
-        subscriber_id=document["subscriber_id"],
-        created_at=document["created_at"],
-    )
+# Records written before the lifecycle had its present states.
+LEGACY_STATUS: dict[str, str] = {"pending": "created", "failed": "permanent-failure"}
+
+
+def entry_document(entry: StatusEntry) -> Document:
+    return {"status": str(entry.status), "at": entry.at, "reason": entry.reason}
+
+
+def entry_from(document: Document) -> StatusEntry:
+    return StatusEntry(DeliveryStatus(document["status"]), document["at"], document.get("reason"))
 
 
 def delivery_document(delivery: Delivery) -> Document:
@@ -47,6 +52,7 @@ def delivery_document(delivery: Delivery) -> Document:
         "channel": str(delivery.channel),
         "template": delivery.template,
         "to": delivery.to,
+        "subject": delivery.subject,
         "text": delivery.text,
         "status": str(delivery.status),
         "attempts": delivery.attempts,
@@ -54,6 +60,15 @@ def delivery_document(delivery: Delivery) -> Document:
         "reason": delivery.reason,
         "created_at": delivery.created_at,
         "finished_at": delivery.finished_at,
+        "next_attempt_at": delivery.next_attempt_at,
+        "lease_until": delivery.lease_until,
+        "history": [entry_document(entry) for entry in delivery.history],
+        "fallback_email": delivery.fallback_email,
+        "event_type": delivery.event_type,
+        "recipient_key": delivery.recipient_key,
+        "language": str(delivery.language),
+        "values": dict(delivery.values),
+        "secret_ref": delivery.secret_ref,
     }
 
 
@@ -69,9 +84,19 @@ def delivery_from(document: Document) -> Delivery:
         to=document["to"],
         text=document["text"],
         created_at=document["created_at"],
-        status=DeliveryStatus(document["status"]),
+        status=DeliveryStatus(LEGACY_STATUS.get(str(document["status"]), str(document["status"]))),
         attempts=document.get("attempts", 0),
         provider_message_id=document.get("provider_message_id"),
         reason=document.get("reason"),
         finished_at=document.get("finished_at"),
+        subject=document.get("subject"),
+        next_attempt_at=document.get("next_attempt_at"),
+        lease_until=document.get("lease_until"),
+        history=tuple(entry_from(entry) for entry in document.get("history", [])),
+        fallback_email=document.get("fallback_email"),
+        event_type=document.get("event_type", ""),
+        recipient_key=document.get("recipient_key", ""),
+        language=Language(document.get("language", Language.FA)),
+        values=document.get("values") or {},
+        secret_ref=document.get("secret_ref"),
     )

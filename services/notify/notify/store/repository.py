@@ -3,37 +3,43 @@
 from __future__ import annotations
 
 import contextlib
-import uuid
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
-from contracts import EventPayload
-from notify.domain.model import Delivery, DeliveryStatus, Office, Recipient, Subscription, subscription_id
-from notify.ports import NOTIFICATIONS
+from contracts import Channel, EventPayload
+from notify.domain.model import (
+    RETRYABLE,
+    Delivery,
+    DeliveryStatus,
+    Office,
+    Recipient,
+    Subscription,
+)
+from notify.ports import NOTIFICATIONS, Transition
 from notify.store.documents import (
     delivery_document,
     delivery_from,
+    entry_document,
     recipient_fields,
     recipient_from,
-    subscription_from,
 )
+from notify.store.subscriptions import SUBSCRIPTION_INDEXES, SubscriptionStore
 from servicekit.outbox import envelopes, push
 from servicekit.store import ASCENDING, DuplicateKeyError, IndexSpec, ReturnDocument, Store
 
 RECIPIENTS = "recipients"
 OFFICES = "offices"
-SUBSCRIPTIONS = "subscriptions"
 DESCENDING = -1
-MAX_SUBSCRIBERS = 100_000
 
 INDEXES: tuple[IndexSpec, ...] = (
     IndexSpec(NOTIFICATIONS, [("notification_id", ASCENDING)], unique=True, name="notification_id"),
     IndexSpec(NOTIFICATIONS, [("request_id", ASCENDING), ("created_at", DESCENDING)], name="by_request"),
     IndexSpec(NOTIFICATIONS, [("created_at", DESCENDING)], name="by_created"),
     IndexSpec(NOTIFICATIONS, [("status", ASCENDING), ("created_at", ASCENDING)], name="by_status"),
+    IndexSpec(NOTIFICATIONS, [("status", ASCENDING), ("next_attempt_at", ASCENDING)], name="by_due"),
     IndexSpec(RECIPIENTS, [("tracking_code", ASCENDING)], name="by_tracking_code"),
-    IndexSpec(SUBSCRIPTIONS, [("topic", ASCENDING), ("created_at", ASCENDING)], name="by_topic"),
-    IndexSpec(SUBSCRIPTIONS, [("subscriber_id", ASCENDING)], unique=True, name="subscriber_id"),
+    IndexSpec(NOTIFICATIONS, [("tracking_code", ASCENDING)], name="by_tracking_code"),
+    *SUBSCRIPTION_INDEXES,
 )
 
 
@@ -47,7 +53,7 @@ class MongoRepository:
     def __init__(self, store: Store) -> None:
         self._recipients = store.collection(RECIPIENTS)
         self._offices = store.collection(OFFICES)
-        self._subscriptions = store.collection(SUBSCRIPTIONS)
+        self.subscription_store = SubscriptionStore(store)
         self._notifications = store.collection(NOTIFICATIONS)
 
     async def save_recipient(self, recipient: Recipient) -> None:
@@ -58,34 +64,31 @@ class MongoRepository:
             upsert=True,
         )
 
+    async def schedule_erasure(self, request_id: str, at: datetime | None) -> None:
+        await self._recipients.update_one({"_id": request_id}, {"$set": {"erase_after": at}})
+
     async def recipient(self, request_id: str) -> Recipient | None:
         document = await self._recipients.find_one({"_id": request_id})
         return recipient_from(document) if document else None
 
-    async def subscribe(self, topic: str, mobile: str) -> Subscription:
-        """Idempotent: subscribing the same number twice keeps the first subscription."""
-        document = {
-            "_id": subscription_id(topic, mobile),
-            "topic": topic,
-            "mobile": mobile,
-            "subscriber_id": str(uuid.uuid4()),
-            "created_at": utc_now(),
-        }
-        try:
-            await self._subscriptions.insert_one(document)
-        except DuplicateKeyError:
-            existing = await self._subscriptions.find_one({"_id": document["_id"]})
-            if existing is None:
-                raise
-            document = existing
-        return subscription_from(document)
-
-    async def subscriptions(self, topic: str, limit: int) -> list[Subscription]:
-        cursor = self._subscriptions.find({"topic": topic}).sort("created_at", ASCENDING).limit(limit)
-        return [subscription_from(document) async for document in cursor]
-
     async def subscribers(self, topic: str) -> list[Subscription]:
-        return await self.subscriptions(topic, MAX_SUBSCRIBERS)
+        return await self.subscription_store.subscribers(topic)
+
+    async def opted_out(self, contact: str, topic: str) -> bool:
+        return await self.subscription_store.opted_out(contact, topic)
+
+    async def office(self, office_code: str) -> Office | None:
+        document = await self._offices.find_one({"_id": office_code})
+        if document is None:
+            return None
+        return Office(
+            office_code=office_code,
+            name_fa=document.get("name_fa", ""),
+            status=document.get("status", ""),
+            callback_url=document.get("callback_url"),
+            signing_secret_ref=document.get("signing_secret_ref"),
+            updated_at=document["updated_at"],
+        )
 
     async def save_office(self, office: Office) -> None:
         fields = {
@@ -102,42 +105,53 @@ class MongoRepository:
                 upsert=True,
             )
 
-    async def add_delivery(self, delivery: Delivery) -> Delivery | None:
+    async def add_delivery(self, delivery: Delivery) -> bool:
         try:
             await self._notifications.insert_one(delivery_document(delivery))
         except DuplicateKeyError:
-            existing = await self._notifications.find_one({"_id": delivery.id})
-            if existing is None:
-                raise
-            return delivery_from(existing)
-        return None
+            return False
+        return True
 
-    async def claim_attempt(self, delivery_id: str, seen_attempts: int) -> Delivery | None:
+    async def delivery(self, delivery_id: str) -> Delivery | None:
+        document = await self._notifications.find_one({"_id": delivery_id}, {"outbox": 0})
+        return delivery_from(document) if document else None
+
+    async def by_notification_id(self, notification_id: str) -> Delivery | None:
+        document = await self._notifications.find_one({"notification_id": notification_id}, {"outbox": 0})
+        return delivery_from(document) if document else None
+
+    async def due(self, now: datetime, channels: Sequence[Channel], limit: int) -> list[Delivery]:
+        wanted = [str(channel) for channel in channels]
+        waiting = {"status": {"$in": [str(s) for s in RETRYABLE]}, "next_attempt_at": {"$lte": now}}
+        abandoned = {"status": str(DeliveryStatus.SENDING), "lease_until": {"$lte": now}}
+        found: list[Delivery] = []
+        for query in (waiting, abandoned):
+            cursor = self._notifications.find(query | {"channel": {"$in": wanted}}, {"outbox": 0})
+            found += [delivery_from(document) async for document in cursor.limit(limit)]
+        return found
+
+    async def transition(
+        self, delivery_id: str, change: Transition, events: Sequence[EventPayload] = ()
+    ) -> Delivery | None:
+        update: dict[str, object] = {
+            "$set": change.fields | {"status": str(change.entry.status)},
+            "$push": {"history": entry_document(change.entry)},
+        }
+        if events:
+            update["$push"] = {"history": entry_document(change.entry)} | push(envelopes("notify", *events))
         document = await self._notifications.find_one_and_update(
-            {"_id": delivery_id, "status": str(DeliveryStatus.PENDING), "attempts": seen_attempts},
-            {"$inc": {"attempts": 1}},
+            {"_id": delivery_id, "status": str(change.expected), "attempts": change.attempts},
+            update,
             projection={"outbox": 0},
             return_document=ReturnDocument.AFTER,
         )
         return delivery_from(document) if document else None
 
-    async def finish(self, delivery: Delivery, events: Sequence[EventPayload]) -> bool:
-        document = await self._notifications.find_one_and_update(
-            {"_id": delivery.id, "status": str(DeliveryStatus.PENDING)},
-            {
-                "$set": {
-                    "status": str(delivery.status),
-                    "provider_message_id": delivery.provider_message_id,
-                    "reason": delivery.reason,
-                    "finished_at": delivery.finished_at,
-                },
-                "$push": push(envelopes("notify", *events)),
-            },
-            projection={"_id": 1},
-        )
-        return document is not None
-
-    async def deliveries(self, request_id: str | None, limit: int) -> list[Delivery]:
+    async def deliveries(
+        self, request_id: str | None, limit: int, tracking_code: str | None = None
+    ) -> list[Delivery]:
         query = {} if request_id is None else {"request_id": request_id}
+        if tracking_code is not None:
+            query["tracking_code"] = tracking_code
         cursor = self._notifications.find(query, {"outbox": 0}).sort("created_at", DESCENDING).limit(limit)
         return [delivery_from(document) async for document in cursor]

@@ -1,0 +1,96 @@
+"""Provider receipts, daily counts and the contact-retention job, over notify's own collections."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from contracts import EventPayload, NotificationFailedV1
+from notify.domain.model import DeliveryStatus, StatusEntry
+from notify.domain.phones import mask
+from notify.ports import NOTIFICATIONS
+from notify.store.documents import delivery_from, entry_document
+from notify.store.repository import RECIPIENTS
+from servicekit.outbox import envelopes, push
+from servicekit.store import Document, Store
+
+TEHRAN = "Asia/Tehran"
+FINAL_RECEIPTS = {"delivered": DeliveryStatus.DELIVERED, "failed": DeliveryStatus.PERMANENT_FAILURE}
+
+
+class Operations:
+    def __init__(self, store: Store) -> None:
+        self._notifications = store.collection(NOTIFICATIONS)
+        self._recipients = store.collection(RECIPIENTS)
+
+    async def receipt(self, reference: str, outcome: str, at: datetime) -> bool:
+        """Record a provider's receipt once; False for a repeat or an unknown reference."""
+        key = f"{reference}:{outcome}"
+        entry = StatusEntry(FINAL_RECEIPTS.get(outcome, DeliveryStatus.DELIVERED), at, f"receipt: {outcome}")
+        query: Document = {
+            "$or": [{"notification_id": reference}, {"provider_message_id": reference}],
+            "receipts": {"$ne": key},
+        }
+        update: dict[str, Any] = {
+            "$push": {"receipts": key, "history": entry_document(entry)},
+            "$set": {"receipt": outcome, "receipt_at": at},
+        }
+        if outcome == "failed":
+            return await self._failed_receipt(query, update, at)
+        return await self._notifications.find_one_and_update(query, update, {"_id": 1}) is not None
+
+    async def _failed_receipt(self, query: Document, update: dict[str, Any], at: datetime) -> bool:
+        document = await self._notifications.find_one(query, {"outbox": 0})
+        if document is None:
+            return False
+        delivery = delivery_from(document)
+        event: EventPayload = NotificationFailedV1(
+            notification_id=delivery.notification_id,
+            source_event_id=delivery.source_event_id,
+            request_id=delivery.request_id,
+            tracking_code=delivery.tracking_code,
+            channel=delivery.channel,
+            template=delivery.template,
+            reason="the provider reported the message undelivered",
+            attempts=max(delivery.attempts, 1),
+            failed_at=at,
+        )
+        update["$set"] |= {"status": str(DeliveryStatus.PERMANENT_FAILURE)}
+        update["$push"] |= push(envelopes("notify", event))
+        query = query | {"_id": delivery.id, "status": document["status"]}
+        return await self._notifications.find_one_and_update(query, update, {"_id": 1}) is not None
+
+    async def daily_counts(self, since: datetime) -> list[dict[str, Any]]:
+        pipeline: list[Document] = [
+            {"$match": {"created_at": {"$gte": since}}},
+            {
+                "$group": {
+                    "_id": {
+                        "day": {
+                            "$dateToString": {"format": "%Y-%m-%d", "date": "$created_at", "timezone": TEHRAN}
+                        },
+                        "channel": "$channel",
+                        "status": "$status",
+                    },
+                    "count": {"$sum": 1},
+                }
+            },
+        ]
+        rows = [row async for row in self._notifications.aggregate(pipeline)]
+        counts = [row["_id"] | {"count": row["count"]} for row in rows]
+        return sorted(counts, key=lambda c: (c["day"], c["channel"], c["status"]))
+
+    async def erase_due(self, now: datetime) -> int:
+        """Forget the contact data of requests closed long enough ago; returns how many."""
+        erased = 0
+        cursor = self._recipients.find({"erase_after": {"$lte": now}, "erased": {"$ne": True}}, {"_id": 1})
+        async for document in cursor:
+            request_id = document["_id"]
+            await self._recipients.update_one(
+                {"_id": request_id},
+                {"$set": {"mobile": None, "email": None, "erased": True, "erased_at": now}},
+            )
+            async for sent in self._notifications.find({"request_id": request_id}, {"to": 1}):
+                await self._notifications.update_one({"_id": sent["_id"]}, {"$set": {"to": mask(sent["to"])}})
+            erased += 1
+        return erased
