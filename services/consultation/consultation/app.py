@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
 
-from consultation.api import moderation, public, staff
+from consultation.api import moderation, pages, public, staff
 from consultation.api.deps import install_refusals
+from consultation.api.pages.csrf import FormTokens, form_key
+from consultation.api.pages.rendering import PageHeaders
 from consultation.service.comments import CommentService
 from consultation.service.consultations import ConsultationService
 from consultation.service.schedule import ScheduleWatch
@@ -38,6 +41,7 @@ def create_app(settings: ConsultationSettings | None = None) -> FastAPI:
     app.state.consultation_service = service
     app.state.comment_service = CommentService(service)
     app.state.comment_limiter = RateLimiter()
+    app.state.form_tokens = FormTokens(form_key(settings))
     watch = ScheduleWatch(service, outbox, settings.schedule_scan_seconds)
     app.state.schedule_watch = watch
 
@@ -48,6 +52,8 @@ def create_app(settings: ConsultationSettings | None = None) -> FastAPI:
     lifecycle_of(app).on_stop(watch.stop)
     install_refusals(app)
     setup_health(app)
-    for router in (staff.router, public.router, public.comments_router, moderation.router):
+    for router in (staff.router, public.router, public.comments_router, moderation.router, pages.router):
         app.include_router(router)
+    app.mount("/consultations/static", StaticFiles(packages=[("consultation", "static")]), name="static")
+    app.add_middleware(PageHeaders)
     return app

@@ -87,7 +87,7 @@ async def test_opening_stages_the_event_with_url_category_and_districts(
     draft_id = await _open(service)
     assert fake_bus.types() == ["consultation.opened.v1"]
     payload = fake_bus.published[0]["payload"]
-    assert payload["url"] == f"https://rayzani.example.ir/drafts/{draft_id}"
+    assert payload["url"] == f"https://rayzani.example.ir/consultations/{draft_id}"
     assert payload["category"] == "ساماندهی مشاغل" and payload["districts"] == ["1"]
     stored = await service.stored(draft_id)
     assert stored["status"] == "open" and stored["revision"] == 2

@@ -147,7 +147,7 @@ class ConsultationOpenedV1(EventPayload):
             "draft_id": "d-1f3a9c07",
             "category": "ساماندهی مشاغل",
             "districts": ["1", "2"],
-            "url": "http://127.0.0.1:8003/drafts/d-1f3a9c07",
+            "url": "http://127.0.0.1:8003/consultations/d-1f3a9c07",
             "version": 1,
             "title_fa": "پیش‌نویس دستورالعمل ساماندهی دستفروشان",
             "summary_fa": "این پیش‌نویس ضوابط استقرار دستفروشان در معابر شهر را تعیین می‌کند.",

@@ -20,7 +20,7 @@ PUBLISHED = frozenset({OPENED, CLOSING_SOON, CLOSED, FINALIZED})
 
 
 def public_url(base_url: str, draft_id: str) -> str:
-    return f"{base_url.rstrip('/')}/drafts/{draft_id}"
+    return f"{base_url.rstrip('/')}/consultations/{draft_id}"
 
 
 def _common(state: Consultation, content: Content, url: str) -> dict[str, object]:
