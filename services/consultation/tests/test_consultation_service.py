@@ -174,3 +174,26 @@ async def test_three_reporters_hide_and_a_moderator_restores(service: Consultati
     restored = await comments.restore(receipt, MODERATOR, "مشکلی ندارد")
     assert restored["status"] == "published"
     assert [entry["action"] for entry in restored["audit"]] == ["reports_hide", "restore"]
+
+
+async def test_a_campaign_split_between_two_processes_is_one_group_after_the_close(
+    service: ConsultationService, outbox: Outbox, clock: Clock
+) -> None:
+    draft_id = await _open(service)
+    process_a, process_b = CommentService(service), CommentService(service)
+    await _comment(process_a, draft_id, "پارک حاشیه‌ای خیابان شریعتی باید ساعت‌دار شود تا جای پارک پیدا شود")
+    await _comment(process_b, draft_id, "درختان چنار بلوار دانشگاه نیاز به هرس و آبیاری منظم دارند")
+    campaign = "ما کسبه بازار تاریخی اردبیل با محدودیت ساعت فعالیت دستفروشان در ماده یک مخالفیم"
+    receipts = [
+        await _comment(process_a if n % 2 else process_b, draft_id, f"{campaign} امضا {n}") for n in range(10)
+    ]
+    split = {(await service.comments.get(receipt) or {})["group_id"] for receipt in receipts}
+    assert len(split) == 2  # each process grouped its own copies
+
+    clock.now += timedelta(days=20)
+    await ScheduleWatch(service, outbox, 1).scan()
+
+    settled = {(await service.comments.get(receipt) or {})["group_id"] for receipt in receipts}
+    assert len(settled) == 1
+    unrelated = [entry for entry in await service.comments.groups(draft_id) if entry[0] not in receipts]
+    assert all(group not in settled for _, _, group in unrelated)

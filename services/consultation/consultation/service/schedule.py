@@ -13,6 +13,7 @@ import logging
 from datetime import datetime
 
 from consultation.domain import lifecycle
+from consultation.domain.grouping import CommentGrouper
 from consultation.domain.lifecycle import CLOSED, Consultation, Status
 from consultation.domain.schedule import DueEvent, due_events
 from consultation.service import events
@@ -64,7 +65,30 @@ class ScheduleWatch:
             return 0  # another process emitted it first, or the state moved on
         await self._outbox.relay(CONSULTATIONS, state.id)
         log.info("emitted %s for %s", due.name, state.id)
+        if due.name == CLOSED:
+            await self.settle_groups(state.id)
         return 1
+
+    async def settle_groups(self, draft_id: str) -> int:
+        """Regroup every comment once, in arrival order, when the window closes.
+
+        Each process groups the comments it receives in its own memory, so a campaign filed
+        through two processes can be split; the process that won the close settles one
+        grouping for the responses and the report. Returns how many comments moved.
+        """
+        stored = await self._service.comments.groups(draft_id)
+        grouper = CommentGrouper.from_comments((receipt, text) for receipt, text, _ in stored)
+        current = {receipt: group_id for receipt, _, group_id in stored}
+        moved = 0
+        for members in grouper.groups().values():
+            keep = _surviving_id(members, current)
+            for receipt in members:
+                if current.get(receipt) != keep:
+                    await self._service.comments.set_group(receipt, keep)
+                    moved += 1
+        if moved:
+            log.info("settled the comment groups of %s: %d comment(s) regrouped", draft_id, moved)
+        return moved
 
     def start(self) -> None:
         self._task = asyncio.create_task(self._watch(), name="consultation-schedule")
@@ -82,3 +106,12 @@ class ScheduleWatch:
             except PyMongoError as error:
                 log.warning("schedule watch failed: %r", error)
             await asyncio.sleep(self._interval)
+
+
+def _surviving_id(members: list[str], current: dict[str, str | None]) -> str:
+    """Merged groups keep the id of the earliest group among them, so ids already shown stay."""
+    existing = {current[receipt] for receipt in members if current.get(receipt)}
+    for receipt in members:
+        if receipt in existing:
+            return receipt
+    return next(iter(sorted(group for group in existing if group)), members[0])

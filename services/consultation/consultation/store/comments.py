@@ -44,6 +44,13 @@ class CommentRepository:
         )
         return [document async for document in cursor]
 
+    async def groups(self, draft_id: str) -> list[tuple[str, str, str | None]]:
+        """(receipt, text, group id) of every comment on a draft, in arrival order."""
+        cursor = self._comments.find(
+            {"draft_id": draft_id}, {"text_fa": 1, "group_id": 1, "received_at": 1}
+        ).sort([("received_at", ASCENDING), ("_id", ASCENDING)])
+        return [(d["_id"], d["text_fa"], d.get("group_id")) async for d in cursor]
+
     async def texts(self, draft_id: str) -> list[tuple[str, str]]:
         cursor = self._comments.find({"draft_id": draft_id}, {"text_fa": 1, "received_at": 1}).sort(
             [("received_at", ASCENDING), ("_id", ASCENDING)]
