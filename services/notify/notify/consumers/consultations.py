@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from persiantools.digits import en_to_fa
+
 from contracts import (
     ConsultationClosedV1,
     ConsultationClosingSoonV1,
@@ -44,7 +46,10 @@ def consultation_handlers(service: Notifier) -> dict[str, Handler]:
         notice = ConsultationNotice(
             event.title_fa, event.closed_at, "", event.url, event.category, tuple(event.districts)
         )
-        values = {"closed_at": jalali_datetime_fa(event.closed_at), "comment_count": str(event.comment_count)}
+        values = {
+            "closed_at": jalali_datetime_fa(event.closed_at),
+            "comment_count": en_to_fa(str(event.comment_count)),
+        }
         await service.consultation_news(event.event_type, str(envelope.event_id), notice, values)
 
     async def on_finalized(envelope: Envelope[Any]) -> None:
