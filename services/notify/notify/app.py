@@ -10,6 +10,7 @@ from contracts import Channel
 from notify.api import ROUTERS
 from notify.consumers import register_consumers
 from notify.dispatch import Dispatcher, RetryPolicy
+from notify.metrics import NotificationCensus
 from notify.ports import NOTIFICATIONS, Sender
 from notify.providers import HttpSmsProvider, LogSmsProvider, SmtpSender
 from notify.providers.limits import RateLimited
@@ -93,12 +94,24 @@ def create_app(settings: NotifySettings | None = None) -> FastAPI:
         tracking_url=settings.tracking_url,
         public_url=settings.base_url,
         retention=timedelta(days=settings.contact_retention_days),
+        quiet=(settings.quiet_hours_start, settings.quiet_hours_end),
     )
     app.state.notifier = notifier
     operations = Operations(store)
     app.state.operations = operations
+    census = NotificationCensus(
+        store.collection(NOTIFICATIONS),
+        app.state.metrics.registry,
+        timedelta(seconds=max(settings.retry_scan_seconds, 15)),
+    )
+
+    async def housekeeping(now: datetime) -> int:
+        erased = await operations.erase_due(now)
+        await census(now)
+        return erased
+
     watch = RetryWatch(
-        repository, dispatcher, settings.retry_scan_seconds, utc_now, housekeeping=operations.erase_due
+        repository, dispatcher, settings.retry_scan_seconds, utc_now, housekeeping=housekeeping
     )
 
     async def start() -> None:

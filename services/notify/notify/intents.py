@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, time
 from typing import Any
 
 from contracts import Channel, Language
@@ -36,7 +36,13 @@ class Intent:
     secret_ref: str | None = None
 
 
-async def render(intent: Intent, source: TemplateSource, now: datetime) -> Delivery:
+async def render(
+    intent: Intent,
+    source: TemplateSource,
+    now: datetime,
+    quiet: tuple[time, time] = (quiet_hours.QUIET_START, quiet_hours.QUIET_END),
+) -> Delivery:
+    """`quiet` is the (start, end) of the nightly window, Tehran time, in which SMS waits."""
     if intent.channel is Channel.WEBHOOK:
         body, subject, name = intent.values["body"], None, OFFICE_TEMPLATES[intent.event_type]
     else:
@@ -49,7 +55,8 @@ async def render(intent: Intent, source: TemplateSource, now: datetime) -> Deliv
         name = templates.TEMPLATE_NAMES[intent.event_type]
     send_at = now
     if intent.channel is Channel.SMS:
-        send_at = quiet_hours.next_allowed_send(now, urgent=intent.urgent)
+        start, end = quiet
+        send_at = quiet_hours.next_allowed_send(now, urgent=intent.urgent, start=start, end=end)
     return Delivery.new(
         source_event_id=intent.event_id,
         recipient_key=intent.recipient_key,

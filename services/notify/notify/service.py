@@ -5,11 +5,11 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 from contracts import Channel, Language, RequestStatus
 from notify.dispatch import Dispatcher
-from notify.domain import templates
+from notify.domain import quiet_hours, templates
 from notify.domain.calendar import jalali_datetime_fa
 from notify.domain.model import (
     CONSULTATIONS_TOPIC,
@@ -77,6 +77,7 @@ class Notifier:
         public_url: str = "",
         retention: timedelta = timedelta(days=90),
         clock: Callable[[], datetime] = utc_now,
+        quiet: tuple[time, time] = (quiet_hours.QUIET_START, quiet_hours.QUIET_END),
     ) -> None:
         self._repository = repository
         self._dispatcher = dispatcher
@@ -86,6 +87,7 @@ class Notifier:
         self._retention = retention
         dispatcher.on_permanent_failure = self.fall_back
         self._clock = clock
+        self._quiet = quiet
 
     async def request_submitted(self, event_id: str, recipient: Recipient) -> None:
         await self._repository.save_recipient(recipient)
@@ -178,7 +180,7 @@ class Notifier:
 
     async def create(self, intent: Intent) -> None:
         """Record the intent under its unique key, then try it at once when it is due."""
-        delivery = await render(intent, self._templates, self._clock())
+        delivery = await render(intent, self._templates, self._clock(), self._quiet)
         if await self._repository.add_delivery(delivery):
             await self._dispatcher.attempt(delivery.id)
         else:

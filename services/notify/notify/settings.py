@@ -1,9 +1,11 @@
 """Notify's settings, read from `NOTIFY_*` environment variables."""
 
+from datetime import time
 from typing import Literal
 
 from pydantic import Field, SecretStr
 
+from notify.domain.quiet_hours import QUIET_END, QUIET_START
 from servicekit.settings import ServiceSettings, service_config
 
 
@@ -35,3 +37,9 @@ class NotifySettings(ServiceSettings):
     retry_base_seconds: float = Field(default=30.0, ge=0)
     retry_cap_seconds: float = Field(default=3600.0, ge=0)
     send_lease_seconds: float = Field(default=300.0, gt=0, description="a send older than this is retaken")
+    quiet_hours_start: time = Field(
+        default=QUIET_START, description="HH:MM Tehran time; non-urgent SMS waits from then on"
+    )
+    quiet_hours_end: time = Field(
+        default=QUIET_END, description="HH:MM Tehran time; held SMS goes out then; equal to start: none"
+    )

@@ -10,6 +10,7 @@ from contracts import Envelope
 from routing.api import admin, cases
 from routing.calendars import CalendarBook
 from routing.escalation import EscalationWatch
+from routing.metrics import SlaMetrics
 from routing.service import Router
 from routing.settings import RoutingSettings
 from routing.store.repository import CASES, INDEXES, RoutingRepository
@@ -41,7 +42,9 @@ def create_app(settings: RoutingSettings | None = None) -> FastAPI:
     calendars = CalendarBook(repository)
     app.state.router_service = router = Router(repository, outbox, calendars, settings)
     app.state.case_work = CaseWork(repository, outbox, calendars, settings)
-    app.state.escalation_watch = watch = EscalationWatch(repository, outbox, calendars, settings)
+    app.state.escalation_watch = watch = EscalationWatch(
+        repository, outbox, calendars, settings, SlaMetrics(app.state.metrics.registry)
+    )
     setup_watch(app, calendars, watch)
 
     async def on_submitted(envelope: Envelope[Any]) -> None:

@@ -16,6 +16,7 @@ from contracts import RequestEscalatedV1
 from routing.calendars import CalendarBook
 from routing.domain import sla
 from routing.domain.rules import Unit
+from routing.metrics import SlaMetrics
 from routing.settings import RoutingSettings
 from routing.store.repository import CASES, RoutingRepository
 from servicekit.outbox import Outbox, envelopes
@@ -26,9 +27,15 @@ log = logging.getLogger("routing.escalation")
 
 class EscalationWatch:
     def __init__(
-        self, repo: RoutingRepository, outbox: Outbox, calendars: CalendarBook, settings: RoutingSettings
+        self,
+        repo: RoutingRepository,
+        outbox: Outbox,
+        calendars: CalendarBook,
+        settings: RoutingSettings,
+        metrics: SlaMetrics | None = None,
     ) -> None:
         self._repo = repo
+        self._metrics = metrics
         self._outbox = outbox
         self._calendars = calendars
         self._settings = settings
@@ -37,7 +44,7 @@ class EscalationWatch:
     async def scan(self, now: datetime | None = None) -> int:
         """Warn and escalate what is due; returns how many escalations this process fired."""
         now = now or datetime.now(UTC)
-        fired = 0
+        fired = overdue = 0
         for case in await self._repo.open_cases():
             if case.get("unit_id") is None:
                 continue
@@ -46,8 +53,12 @@ class EscalationWatch:
             if not case.get("warned") and sla.warning_due(clock, calendar, now, self._settings.warning_share):
                 await self._warn(case, now)
             level = sla.escalation_level_due(clock, calendar, now, self._settings.overdue_step)
+            overdue += level > 0
             if level > case.get("escalation_level", 0):
                 fired += await self._escalate(case, level, clock, calendar, now)
+        if self._metrics is not None:
+            self._metrics.overdue_cases.set(overdue)
+            self._metrics.escalations.inc(fired)
         return fired
 
     async def _warn(self, case: dict[str, Any], now: datetime) -> None:

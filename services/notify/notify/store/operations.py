@@ -91,6 +91,8 @@ class Operations:
                 {"$set": {"mobile": None, "email": None, "erased": True, "erased_at": now}},
             )
             async for sent in self._notifications.find({"request_id": request_id}, {"to": 1}):
-                await self._notifications.update_one({"_id": sent["_id"]}, {"$set": {"to": mask(sent["to"])}})
+                # an SMS keeps the citizen's e-mail for the fallback: it goes with the rest
+                erase = {"to": mask(sent["to"]), "fallback_email": None}
+                await self._notifications.update_one({"_id": sent["_id"]}, {"$set": erase})
             erased += 1
         return erased
