@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 
 from notify.dispatch import Dispatcher
 from notify.ports import Repository
-from servicekit.store import PyMongoError
+from servicekit.periodic import Periodic
 
 log = logging.getLogger("notify.watch")
 BATCH = 200
@@ -30,7 +28,7 @@ class RetryWatch:
         self._interval = interval_seconds
         self._clock = clock
         self._housekeeping = housekeeping
-        self._task: asyncio.Task[None] | None = None
+        self._periodic = Periodic("notify-retry-watch", self._tick, interval_seconds)
 
     async def scan(self) -> int:
         """Attempt every due delivery this process has a channel for; returns how many were due."""
@@ -40,20 +38,12 @@ class RetryWatch:
         return len(due)
 
     def start(self) -> None:
-        self._task = asyncio.create_task(self._forever(), name="notify-retry-watch")
+        self._periodic.start()
 
     async def stop(self) -> None:
-        if self._task:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+        await self._periodic.stop()
 
-    async def _forever(self) -> None:
-        while True:
-            try:
-                await self.scan()
-                if self._housekeeping is not None:
-                    await self._housekeeping(self._clock())
-            except PyMongoError as error:
-                log.warning("retry scan failed: %r", error)
-            await asyncio.sleep(self._interval)
+    async def _tick(self) -> None:
+        await self.scan()
+        if self._housekeeping is not None:
+            await self._housekeeping(self._clock())

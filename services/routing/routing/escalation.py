@@ -6,8 +6,6 @@ this process read, so with several routing processes exactly one of them fires i
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 from datetime import UTC, datetime
 from typing import Any
@@ -20,7 +18,7 @@ from routing.metrics import SlaMetrics
 from routing.settings import RoutingSettings
 from routing.store.repository import CASES, RoutingRepository
 from servicekit.outbox import Outbox, envelopes
-from servicekit.store import PyMongoError
+from servicekit.periodic import Periodic
 
 log = logging.getLogger("routing.escalation")
 
@@ -39,7 +37,7 @@ class EscalationWatch:
         self._outbox = outbox
         self._calendars = calendars
         self._settings = settings
-        self._task: asyncio.Task[None] | None = None
+        self._periodic = Periodic("sla-watch", self._scan_and_log, settings.escalation_scan_seconds)
 
     async def scan(self, now: datetime | None = None) -> int:
         """Warn and escalate what is due; returns how many escalations this process fired."""
@@ -125,20 +123,12 @@ class EscalationWatch:
         return target
 
     def start(self) -> None:
-        self._task = asyncio.create_task(self._watch(), name="sla-watch")
+        self._periodic.start()
 
     async def stop(self) -> None:
-        if self._task:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+        await self._periodic.stop()
 
-    async def _watch(self) -> None:
-        while True:
-            try:
-                fired = await self.scan()
-                if fired:
-                    log.info("escalated %d case(s)", fired)
-            except PyMongoError as error:
-                log.warning("SLA watch failed: %r", error)
-            await asyncio.sleep(self._settings.escalation_scan_seconds)
+    async def _scan_and_log(self) -> None:
+        fired = await self.scan()
+        if fired:
+            log.info("escalated %d case(s)", fired)

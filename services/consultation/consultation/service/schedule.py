@@ -7,8 +7,6 @@ several consultation processes exactly one of them emits it.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 from datetime import datetime
 
@@ -21,8 +19,8 @@ from consultation.service.codec import audit_field, document_of, state_fields, s
 from consultation.service.consultations import PRODUCER, ConsultationService, content_of
 from consultation.store import CONSULTATIONS
 from servicekit.outbox import Outbox, envelopes
+from servicekit.periodic import Periodic
 from servicekit.store import Document as Stored
-from servicekit.store import PyMongoError
 
 log = logging.getLogger("consultation.schedule")
 
@@ -31,8 +29,7 @@ class ScheduleWatch:
     def __init__(self, service: ConsultationService, outbox: Outbox, interval: float) -> None:
         self._service = service
         self._outbox = outbox
-        self._interval = interval
-        self._task: asyncio.Task[None] | None = None
+        self._periodic = Periodic("consultation-schedule", self.scan, interval)
 
     async def scan(self, now: datetime | None = None) -> int:
         """Emit what is due; returns how many events this process staged."""
@@ -91,21 +88,10 @@ class ScheduleWatch:
         return moved
 
     def start(self) -> None:
-        self._task = asyncio.create_task(self._watch(), name="consultation-schedule")
+        self._periodic.start()
 
     async def stop(self) -> None:
-        if self._task:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-
-    async def _watch(self) -> None:
-        while True:
-            try:
-                await self.scan()
-            except PyMongoError as error:
-                log.warning("schedule watch failed: %r", error)
-            await asyncio.sleep(self._interval)
+        await self._periodic.stop()
 
 
 def _surviving_id(members: list[str], current: dict[str, str | None]) -> str:
