@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -121,3 +122,48 @@ def take_dead_letter(amqp_url: str, queue_name: str, timeout: float = 30.0) -> A
         raise AssertionError(f"nothing reached {queue_name} in {timeout}s")
 
     return asyncio.run(take())
+
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMEDRIVER = "/usr/bin/chromedriver"
+
+
+@contextlib.contextmanager
+def headless_chromium(window: str = "412,915") -> Iterator[Any]:
+    """Debian's Chromium driven by its chromedriver, phone-sized, never downloading anything."""
+    import os
+    import tempfile
+
+    import pytest
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    if not (os.path.exists(CHROMIUM) and os.path.exists(CHROMEDRIVER)):
+        pytest.fail("chromium and chromedriver are missing: run deploy/local/ensure-browser.sh")
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        f"--window-size={window}",
+    ):
+        options.add_argument(flag)
+    with (
+        tempfile.TemporaryDirectory(prefix="pishkhan-chromium-") as profile,
+        pytest.MonkeyPatch.context() as env,
+    ):
+        env.setenv("SE_OFFLINE", "true")  # never let selenium fetch a driver or a browser
+        options.add_argument(f"--user-data-dir={profile}")
+        driver = webdriver.Chrome(options=options, service=Service(CHROMEDRIVER))
+        try:
+            driver.set_page_load_timeout(20)
+            yield driver
+        finally:
+            driver.quit()

@@ -7,44 +7,27 @@ import json
 import re
 import shutil
 import subprocess
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.select import Select
 from selenium.webdriver.support.wait import WebDriverWait
-from support import System
+from support import System, headless_chromium
 
 from servicekit.auth import Role
 
 pytestmark = pytest.mark.e2e
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMEDRIVER = Path("/usr/bin/chromedriver")
 AXE_DIR = Path(__file__).resolve().parents[1] / ".tools" / "axe"
 AXE_SCRIPT = AXE_DIR / "node_modules" / "axe-core" / "axe.min.js"
 AXE_VERSION = "4"
-CHROMIUM_FLAGS = (
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--window-size=412,915",
-)
 MOBILE = "09121234567"
 PRIVATE = (MOBILE, "9121234567", "+989121234567", "۰۹۱۲۱۲۳۴۵۶۷")
 COMMENT = "پیشنهاد می‌کنم حداقل عرض پیاده‌رو برای استقرار دستفروش سه متر باشد تا رفت‌وآمد سالمندان آسان بماند."
@@ -86,25 +69,9 @@ axe.run(document, {resultTypes: ['violations']})
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[WebDriver]:
-    if not (CHROMIUM.exists() and CHROMEDRIVER.exists()):
-        pytest.fail("chromium and chromedriver are missing: run deploy/local/ensure-browser.sh")
-    options = webdriver.ChromeOptions()
-    options.binary_location = str(CHROMIUM)
-    for flag in CHROMIUM_FLAGS:
-        options.add_argument(flag)
-    with (
-        tempfile.TemporaryDirectory(prefix="pishkhan-chromium-") as profile,
-        pytest.MonkeyPatch.context() as env,
-    ):
-        env.setenv("SE_OFFLINE", "true")  # never let selenium fetch a driver or a browser
-        options.add_argument(f"--user-data-dir={profile}")
-        driver = webdriver.Chrome(options=options, service=Service(str(CHROMEDRIVER)))
-        try:
-            driver.set_page_load_timeout(20)
-            driver.set_script_timeout(60)
-            yield driver
-        finally:
-            driver.quit()
+    with headless_chromium("412,915") as driver:
+        driver.set_script_timeout(60)
+        yield driver
 
 
 @pytest.fixture(scope="module")

@@ -3,63 +3,30 @@
 from __future__ import annotations
 
 import secrets
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
-from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.wait import WebDriverWait
 from stdnum import verhoeff
-from support import System, eventually, file_request, read_request
+from support import System, eventually, file_request, headless_chromium, read_request
 
 pytestmark = pytest.mark.e2e
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMEDRIVER = Path("/usr/bin/chromedriver")
 PERSIAN = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
 NOT_FOUND = "درخواستی با این مشخصات یافت نشد"
 ROUTED_FA = "ارجاع شده به واحد مسئول"
 MOBILE_LAST4 = "4567"  # the demo citizen's 09141234567
-CHROMIUM_FLAGS = (
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--window-size=412,1000",
-)
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[WebDriver]:
-    if not (CHROMIUM.exists() and CHROMEDRIVER.exists()):
-        pytest.fail("chromium and chromedriver are missing: run deploy/local/ensure-browser.sh")
-    options = webdriver.ChromeOptions()
-    options.binary_location = str(CHROMIUM)
-    for flag in CHROMIUM_FLAGS:
-        options.add_argument(flag)
-    with (
-        tempfile.TemporaryDirectory(prefix="pishkhan-chromium-") as profile,
-        pytest.MonkeyPatch.context() as env,
-    ):
-        env.setenv("SE_OFFLINE", "true")  # never let selenium fetch a driver or a browser
-        options.add_argument(f"--user-data-dir={profile}")
-        driver = webdriver.Chrome(options=options, service=Service(str(CHROMEDRIVER)))
-        try:
-            driver.set_page_load_timeout(20)
-            yield driver
-        finally:
-            driver.quit()
+    with headless_chromium("412,1000") as driver:
+        yield driver
 
 
 @pytest.fixture(scope="module")
