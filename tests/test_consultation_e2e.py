@@ -230,6 +230,11 @@ def _respond_and_issue(
     issued = _post(f"{drafts}/issue", approver, summary)
     assert issued.status_code == 200, issued.text
     assert issued.json()["status"] == "final" and issued.json()["final_version"] == 2
+    with MongoClient(system.cluster.stores["consultation"].url) as client:
+        kept = client.get_default_database()["comments"].count_documents(
+            {"draft_id": draft_id, "contact": {"$ne": None}}
+        )
+    assert kept == 0, "commenters' contacts are erased once the final text is issued"
 
     report = httpx.get(f"{drafts}/report", headers=author, timeout=10).json()
     assert report["comment_count"] == 3

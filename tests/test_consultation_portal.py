@@ -189,6 +189,9 @@ def test_a_resident_comments_on_an_article_through_the_portal(
     assert _accessible(browser, axe_source) == []
     browser.get(f"{base}/consultations/{draft_id}")
     assert "دیدگاه‌ها (۱)" in browser.find_element(By.ID, "article-a-2").text
+    browser.find_element(By.CSS_SELECTOR, 'footer a[href="/privacy"]').click()
+    assert browser.find_element(By.TAG_NAME, "h1").text == "بیانیه‌ی حریم خصوصی"
+    assert _accessible(browser, axe_source) == []
 
 
 def test_the_portal_refuses_forged_posts_and_sends_its_headers(system: System, draft_id: str) -> None:

@@ -135,6 +135,12 @@ class FakeCollection:
                 return _project(document, projection)
         return None
 
+    async def update_many(self, query: dict[str, Any], update: dict[str, Any]) -> Any:
+        matched = [document for document in self.documents.values() if _matches(document, query)]
+        for document in matched:
+            _apply(document, update)
+        return type("UpdateResult", (), {"modified_count": len(matched)})()
+
     async def update_one(self, query: dict[str, Any], update: dict[str, Any]) -> None:
         for document in self.documents.values():
             if _matches(document, query):

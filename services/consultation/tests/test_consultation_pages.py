@@ -262,3 +262,18 @@ def test_time_left_reads_in_persian() -> None:
     assert time_left_fa(5 * 3_600) == "۵ ساعت مانده"
     assert time_left_fa(59) == "کمتر از یک ساعت مانده"
     assert time_left_fa(0) == "مهلت تمام شده است"
+
+
+async def test_the_privacy_statement_says_what_is_kept_why_and_for_how_long(client: httpx.AsyncClient) -> None:
+    listing = await client.get("/consultations")
+    assert 'href="/privacy"' in listing.text, "every page links the statement"
+    page = await client.get("/privacy")
+    assert page.status_code == 200
+    assert page.headers["content-security-policy"]
+    html = page.text
+    assert '<html lang="fa" dir="rtl">' in html
+    for heading in ("requests", "messages", "subscriptions", "comments", "contact"):
+        assert f'id="{heading}"' in html
+    for promise in ("چه چیزی:", "چرا:", "تا کی:"):
+        assert html.count(promise) == 4, promise
+    assert html.index("بیانیه‌ی حریم خصوصی") < html.index('lang="en"'), "Persian first"

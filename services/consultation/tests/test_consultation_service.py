@@ -162,6 +162,22 @@ async def test_issue_waits_for_every_group_and_tells_commenters(
     assert finalized["payload"]["commenters_to_tell"] == [
         {"receipt": first, "mobile": "+989141234567", "email": None, "language": "fa"}
     ]
+    assert (await service.comments.get(first))["contact"] is None, (
+        "the event carries it; the store forgets it"
+    )
+    assert (await service.stored(draft_id))["contacts_erased_at"] == clock.now
+
+
+async def test_the_schedule_erases_contacts_a_crash_left_on_a_final_draft(
+    service: ConsultationService, outbox: Outbox, clock: Clock
+) -> None:
+    draft_id = await _open(service)
+    receipt = await _comment(CommentService(service), draft_id, contact=PrivateContact(email="a@example.ir"))
+    await service.consultations.apply(draft_id, {}, {"status": "final"}, {})
+    assert await service.consultations.final_with_contacts() == [draft_id]
+    await ScheduleWatch(service, outbox, 1).scan()
+    assert (await service.comments.get(receipt))["contact"] is None
+    assert await service.consultations.final_with_contacts() == []
 
 
 async def test_three_reporters_hide_and_a_moderator_restores(service: ConsultationService) -> None:

@@ -20,6 +20,7 @@ from consultation.domain.lifecycle import (
     OPENED,
     Actor,
     Consultation,
+    Status,
     Transition,
     audit_entry,
 )
@@ -184,7 +185,19 @@ class ConsultationService:
         if written is None:
             raise LostRace(state.id)
         await self._outbox.relay(CONSULTATIONS, state.id)
+        if FINALIZED in transition.events:
+            await self.erase_contacts(state.id)
         return written
+
+    async def erase_contacts(self, draft_id: str) -> int:
+        """Commenters' contacts leave the store once the final text is issued: the finalized event
+        (already written with the draft) carries them to notify, which keeps them only until it has
+        told each commenter."""
+        erased = await self.comments.forget_contacts(draft_id)
+        await self.consultations.apply(
+            draft_id, {"status": Status.FINAL.value}, {"contacts_erased_at": self.clock()}, {}
+        )
+        return erased
 
     async def _events(self, stored: Stored, transition: Transition, summary: str = "") -> list[EventPayload]:
         state, document = transition.state, document_of(stored)

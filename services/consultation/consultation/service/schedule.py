@@ -39,6 +39,8 @@ class ScheduleWatch:
             state = state_of(stored)
             for due in due_events(state, now, stored.get("emitted") or []):
                 fired += await self._emit(stored, state, due, now)
+        for draft_id in await self._service.consultations.final_with_contacts():
+            await self._service.erase_contacts(draft_id)
         return fired
 
     async def _emit(self, stored: Stored, state: Consultation, due: DueEvent, now: datetime) -> int:

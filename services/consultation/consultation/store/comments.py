@@ -73,6 +73,13 @@ class CommentRepository:
         cursor = self._comments.find(query, {"contact": 1}).sort([("received_at", ASCENDING)])
         return [document async for document in cursor]
 
+    async def forget_contacts(self, draft_id: str) -> int:
+        """Erase every commenter's contact on a draft: once it is final, nobody will be told again."""
+        result = await self._comments.update_many(
+            {"draft_id": draft_id, "contact": {"$ne": None}}, {"$set": {"contact": None}}
+        )
+        return int(result.modified_count)
+
     async def moderation_queue(self, draft_id: str | None, limit: int) -> list[Document]:
         query: Document = {"status": {"$in": ["pending_review", "hidden"]}}
         if draft_id is not None:

@@ -35,6 +35,12 @@ class ConsultationRepository:
         )
         return [document async for document in cursor]
 
+    async def final_with_contacts(self, limit: int = 100) -> list[str]:
+        """Final drafts whose commenters' contacts are not erased yet (a crash left them)."""
+        query: Document = {"status": "final", "contacts_erased_at": {"$exists": False}}
+        cursor = self._consultations.find(query, {"_id": 1}).limit(limit)
+        return [document["_id"] async for document in cursor]
+
     async def apply(
         self,
         draft_id: str,

@@ -35,7 +35,7 @@ SECURITY_HEADERS = {
     "Referrer-Policy": "no-referrer",
     "X-Frame-Options": "DENY",
 }
-PAGE_PREFIXES = ("/consultations", "/drafts")
+PAGE_PREFIXES = ("/consultations", "/drafts", "/privacy")
 
 
 def fa(value: object) -> str:

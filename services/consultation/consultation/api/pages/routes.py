@@ -63,6 +63,12 @@ def _retry_after(request: Request) -> int | None:
     return None if limiter.allow(key, settings.comments_per_minute) else limiter.retry_after(key)
 
 
+@router.get("/privacy", response_class=HTMLResponse)
+async def privacy() -> HTMLResponse:
+    """What the system keeps about citizens, why, and for how long (Persian first, then English)."""
+    return render("privacy.html")
+
+
 @router.get("/consultations", response_class=HTMLResponse)
 async def open_list(service: Service) -> HTMLResponse:
     found = await service.consultations.search([Status.OPEN.value])
