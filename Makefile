@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run up down test docs lint typecheck unit tools browser venv clean
+.PHONY: run up down test audit docs lint typecheck unit tools browser venv clean
 
 run: tools
 	$(PY) -m pishkhan_local run
@@ -25,7 +25,11 @@ test: tools browser
 	    $(VENV)/bin/kubectl kustomize deploy/k8s/$$k | $(VENV)/bin/kubernetes-validate -k 1.30.0 --strict --quiet - || exit 1; \
 	done
 	$(VENV)/bin/mypy -p contracts -p servicekit -p intake -p routing -p consultation -p notify -p pishkhan_local
+	$(PY) -m pishkhan_local.audit
 	$(PY) -m pytest
+
+audit: venv
+	$(PY) -m pishkhan_local.audit
 
 docs: venv
 	$(PY) -m pishkhan_local.docs
