@@ -37,6 +37,7 @@ def system(vhost_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator
         work_dir=work_dir,
         settings={
             "ROUTING_ESCALATION_SCAN_SECONDS": "1",
+            "INTAKE_RETENTION_SCAN_SECONDS": "1",
             # the suite runs at any hour; tests of quiet hours set their own window
             "NOTIFY_QUIET_HOURS_START": "00:00",
             "NOTIFY_QUIET_HOURS_END": "00:00",

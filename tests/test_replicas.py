@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import time
 from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
 import pytest
-from support import System, citizen_request, eventually, read_request
+from support import System, citizen_request, eventually, publish_event, read_request
 
+from contracts import Envelope, RequestStatus, RequestStatusChangedV1
 from pishkhan_local.cluster import ServiceProcess, free_port
 
 pytestmark = pytest.mark.e2e
@@ -23,6 +25,24 @@ def _second(system: System, service: str, tmp_path: Path) -> ServiceProcess:
     replica.start()
     replica.wait_ready()
     return replica
+
+
+def _one_erasure_by_two_retention_jobs(system: System, code: str, second: ServiceProcess) -> None:
+    resolved = RequestStatusChangedV1(
+        request_id=str(read_request(system, code)["request_id"]),
+        tracking_code=code,
+        status=RequestStatus.RESOLVED,
+        previous_status=RequestStatus.ROUTED,
+        changed_at=datetime.now(UTC) - timedelta(days=400),
+    )
+    publish_event(
+        system.amqp_url, Envelope.wrap(resolved, producer="routing", correlation_id=code).to_document()
+    )
+    line = f"contact details erased for request {code}"
+    logs = (system.cluster.work_dir / "logs" / "intake.log", second.log_file)
+    eventually(lambda: any(line in log.read_text(errors="replace") for log in logs))
+    time.sleep(2.5)  # both jobs have scanned again since
+    assert sum(log.read_text(errors="replace").count(line) for log in logs) == 1
 
 
 def test_two_intake_and_two_routing_replicas_route_every_request_exactly_once(
@@ -53,6 +73,7 @@ def test_two_intake_and_two_routing_replicas_route_every_request_exactly_once(
                 "submitted",
                 "routed",
             ]
+        _one_erasure_by_two_retention_jobs(system, codes[0], intake_2)
     finally:
         intake_2.stop()
         routing_2.stop()

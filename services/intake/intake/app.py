@@ -7,10 +7,19 @@ from fastapi.staticfiles import StaticFiles
 
 from intake.api import admin, open311, pages, requests, track
 from intake.consumers import register_consumers
+from intake.retention import ContactRetention
 from intake.service import IntakeService
 from intake.settings import IntakeSettings
 from intake.store.repository import INDEXES, OFFICES, REQUESTS, IntakeRepository
-from servicekit.app import new_app, setup_bus, setup_health, setup_inbox, setup_outbox, setup_store
+from servicekit.app import (
+    lifecycle_of,
+    new_app,
+    setup_bus,
+    setup_health,
+    setup_inbox,
+    setup_outbox,
+    setup_store,
+)
 from servicekit.ratelimit import RateLimiter
 
 
@@ -30,7 +39,10 @@ def create_app(settings: IntakeSettings | None = None) -> FastAPI:
     app.state.intake = IntakeService(repository, outbox)
     app.state.office_limiter = RateLimiter()
     app.state.track_limiter = RateLimiter()
-    register_consumers(bus, inbox, repository)
+    register_consumers(bus, inbox, repository, settings.contact_retention_days)
+    retention = ContactRetention(repository, settings.retention_scan_seconds)
+    lifecycle_of(app).on_start(retention.start)
+    lifecycle_of(app).on_stop(retention.stop)
     setup_health(app)
     app.include_router(requests.router)
     app.include_router(track.router)

@@ -15,6 +15,7 @@ from contracts import (
     RequestStatusChangedV1,
 )
 from intake.domain.requests import timeline_entry
+from intake.domain.retention import contact_erase_after
 from intake.store.repository import IntakeRepository
 from servicekit.bus import Bus
 from servicekit.inbox import Inbox
@@ -24,7 +25,7 @@ class UnknownRequest(LookupError):
     """An event for a request intake has not stored; retried, then dead-lettered."""
 
 
-def register_consumers(bus: Bus, inbox: Inbox, repo: IntakeRepository) -> None:
+def register_consumers(bus: Bus, inbox: Inbox, repo: IntakeRepository, retention_days: int) -> None:
     async def on_routed(envelope: Envelope[Any]) -> None:
         event: RequestRoutedV1 = envelope.payload
         entry = timeline_entry(
@@ -45,7 +46,8 @@ def register_consumers(bus: Bus, inbox: Inbox, repo: IntakeRepository) -> None:
             unit_name_fa=event.unit_name_fa,
             note_fa=event.note_fa or None,
         )
-        await _append(event.tracking_code, entry, event.status, event.unit_name_fa)
+        erase_after = contact_erase_after(event.status, event.changed_at, retention_days)
+        await _append(event.tracking_code, entry, event.status, event.unit_name_fa, erase_after=erase_after)
 
     async def on_escalated(envelope: Envelope[Any]) -> None:
         event: RequestEscalatedV1 = envelope.payload
@@ -83,9 +85,15 @@ def register_consumers(bus: Bus, inbox: Inbox, repo: IntakeRepository) -> None:
         status: RequestStatus,
         unit: str | None,
         expected_at: datetime | None = None,
+        erase_after: datetime | None = None,
     ) -> None:
         changed = await repo.append_timeline(
-            tracking_code, entry, status=str(status), unit_name_fa=unit, expected_at=expected_at
+            tracking_code,
+            entry,
+            status=str(status),
+            unit_name_fa=unit,
+            expected_at=expected_at,
+            erase_contact_after=erase_after,
         )
         if not changed and await repo.request(tracking_code) is None:
             raise UnknownRequest(f"no request {tracking_code}")

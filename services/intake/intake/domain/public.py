@@ -11,9 +11,10 @@ PUBLIC_TIMELINE_FIELDS = ("status", "note_fa", "unit_name_fa", "at")
 
 
 def holder_matches(record: dict[str, Any], mobile_last4: str) -> bool:
-    mobile = (record.get("citizen") or {}).get("mobile") or ""
+    citizen = record.get("citizen") or {}
+    last4 = (citizen.get("mobile") or "")[-4:] or citizen.get("mobile_last4") or ""
     given = normalize_number(mobile_last4)
-    return len(given) == 4 and len(mobile) >= 4 and hmac.compare_digest(mobile[-4:], given)
+    return len(given) == 4 and len(last4) == 4 and hmac.compare_digest(last4, given)
 
 
 def public_view(record: dict[str, Any]) -> dict[str, Any]:

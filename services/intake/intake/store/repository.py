@@ -54,6 +54,7 @@ INDEXES = (
     IndexSpec(API_KEYS, [("office_code", ASCENDING)]),
     IndexSpec(REQUESTS, [("requested_at", ASCENDING)]),
     IndexSpec(REQUESTS, [("timeline.at", ASCENDING)]),
+    IndexSpec(REQUESTS, [("erase_contact_after", ASCENDING)]),
 )
 
 
@@ -168,12 +169,20 @@ class IntakeRepository:
         status: str,
         unit_name_fa: str | None = None,
         expected_at: datetime | None = None,
+        erase_contact_after: datetime | None = None,
     ) -> bool:
-        """Add one status step unless this event already added it; False if nothing changed."""
+        """Add one status step unless this event already added it; False if nothing changed.
+
+        The contact's erasure is scheduled with the status that allows it, and called off by any
+        other status (a reopened request needs its citizen again)."""
         update: Document = {
             "$push": {"timeline": entry},
             "$set": {"status": status, "updated_at": entry["at"]},
         }
+        if erase_contact_after:
+            update["$set"]["erase_contact_after"] = erase_contact_after
+        else:
+            update["$unset"] = {"erase_contact_after": ""}
         if unit_name_fa:
             update["$set"]["unit_name_fa"] = unit_name_fa
         if expected_at:
@@ -185,6 +194,25 @@ class IntakeRepository:
             return_document=ReturnDocument.AFTER,
         )
         return result is not None
+
+    async def contacts_due(self, now: datetime, limit: int = 500) -> list[Document]:
+        cursor = self._requests.find(
+            {"erase_contact_after": {"$lte": now}, "contact_erased_at": {"$exists": False}},
+            {"citizen": 1, "erase_contact_after": 1},
+        ).limit(limit)
+        return [document async for document in cursor]
+
+    async def erase_contact(self, record: Document, citizen: Document, now: datetime) -> bool:
+        """Replace the citizen with its erased form, unless the request moved meanwhile."""
+        result = await self._requests.update_one(
+            {
+                "_id": record["_id"],
+                "erase_contact_after": record["erase_contact_after"],
+                "contact_erased_at": {"$exists": False},
+            },
+            {"$set": {"citizen": citizen, "contact_erased_at": now}},
+        )
+        return bool(result.modified_count)
 
     async def append_escalation(self, tracking_code: str, entry: Document) -> None:
         """An escalation joins the timeline without changing the request's status."""
