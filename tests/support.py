@@ -7,6 +7,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import date, timedelta
 from typing import Any
 
 import httpx
@@ -167,3 +168,43 @@ def headless_chromium(window: str = "412,915") -> Iterator[Any]:
             yield driver
         finally:
             driver.quit()
+
+
+def client_from(host: str, **options: Any) -> httpx.Client:
+    """An HTTP client whose connections leave from `host` (any 127.x.y.z is this machine), so the
+    services' per-client limits count it as a client of its own."""
+    transport = httpx.HTTPTransport(local_address=host)
+    return httpx.Client(transport=transport, timeout=options.pop("timeout", 15), **options)
+
+
+def licensed_office(system: System, code: str, **overrides: object) -> dict[str, Any]:
+    """Create (or replace) an office through intake's admin API; returns the office as stored."""
+    office: dict[str, Any] = {
+        "code": code,
+        "name_fa": "دفتر آزمایشی",
+        "district": "1",
+        "licence_number": f"T-{code}",
+        "licence_valid_until": (date.today() + timedelta(days=30)).isoformat(),
+        "rate_limit_per_minute": 10_000,
+    } | overrides
+    response = httpx.put(
+        f"{system.url('intake')}/v1/offices/{code}", json=office, headers=system.staff(), timeout=10
+    )
+    assert response.status_code == 200, response.text
+    return dict(response.json())
+
+
+def issue_office_key(system: System, code: str) -> tuple[str, str]:
+    """A new API key of the office: (key_id, api_key)."""
+    response = httpx.post(
+        f"{system.url('intake')}/v1/offices/{code}/keys", headers=system.staff(), timeout=10
+    )
+    assert response.status_code == 201, response.text
+    return str(response.json()["key_id"]), str(response.json()["api_key"])
+
+
+def revoke_office_key(system: System, code: str, key_id: str) -> None:
+    response = httpx.delete(
+        f"{system.url('intake')}/v1/offices/{code}/keys/{key_id}", headers=system.staff(), timeout=10
+    )
+    assert response.status_code == 204, response.text

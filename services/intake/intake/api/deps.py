@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import Depends, Header, Request
 
-from intake.domain.offices import Office
+from intake.domain.offices import Office, OfficeStatus
 from intake.service import IntakeService
 from intake.store.repository import IntakeRepository
 from servicekit.auth import digest_api_key
@@ -38,6 +38,8 @@ async def calling_office(
     office = await repo.office(office_code) if office_code else None
     if office is None:
         raise Problem(401, "invalid_api_key", "the API key is unknown or revoked")
+    if office.status is OfficeStatus.SUSPENDED:
+        raise Problem(403, "office_suspended", f"office {office.code} is suspended")
     return office
 
 

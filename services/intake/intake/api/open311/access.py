@@ -6,7 +6,7 @@ from fastapi import Request
 
 from intake.api.open311.formats import Open311Error
 from intake.api.problems import filing_problem
-from intake.domain.offices import Office
+from intake.domain.offices import Office, OfficeStatus
 from intake.store.repository import IntakeRepository
 from servicekit.auth import digest_api_key
 from servicekit.errors import Problem
@@ -20,6 +20,8 @@ async def calling_office(request: Request, repo: IntakeRepository, api_key: str 
     office = await repo.office(office_code) if office_code else None
     if office is None:
         raise Open311Error(403, "the api_key is unknown or revoked")
+    if office.status is OfficeStatus.SUSPENDED:
+        raise Open311Error(403, f"office {office.code} is suspended")
     limiter: RateLimiter = request.app.state.office_limiter
     key = f"office:{office.code}"
     if not limiter.allow(key, office.rate_limit_per_minute):
