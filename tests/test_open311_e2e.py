@@ -9,7 +9,7 @@ from typing import Any
 
 import httpx
 import pytest
-from support import System, eventually, read_request
+from support import System, eventually, file_request, read_request
 
 pytestmark = pytest.mark.e2e
 
@@ -21,6 +21,7 @@ SERVICE = {
     "group": "خدمات شهری",
     "keywords": ["درخت"],
     "location_required": True,
+    "open311_public": True,
     "attributes": [
         {
             "code": "size",
@@ -231,3 +232,18 @@ def test_fixmystreet_client_bodies(system: System, service: str) -> None:
     answer = post(system, "servicerequestupdates.xml", update)
     assert answer.status_code == 201, answer.text
     assert ET.fromstring(answer.content).findtext("request_update/update_id") == "7"
+
+
+def test_only_public_services_are_read_back_and_typed_numbers_are_masked(system: System) -> None:
+    base = f"{system.url('intake')}/open311/v2"
+    permit = file_request(system, service_code="ARD-201", category="request", location=None)
+    hidden = httpx.get(f"{base}/requests/{permit['tracking_code']}.json", timeout=10)
+    assert hidden.status_code == 404, "a building permit is not a public report"
+    listed = httpx.get(f"{base}/requests.json", params={"service_code": "ARD-201"}, timeout=10)
+    assert listed.status_code == 200 and listed.json() == []
+
+    typed = "تیر برق افتاده؛ با من تماس بگیرید 09141239876 یا m.rezaei@example.ir"
+    lamp = file_request(system, description=typed)
+    shown = httpx.get(f"{base}/requests/{lamp['tracking_code']}.json", timeout=10).json()[0]
+    assert "09141239876" not in shown["description"] and "m.rezaei@example.ir" not in shown["description"]
+    assert shown["description"].startswith("تیر برق افتاده")

@@ -107,6 +107,7 @@ def service_definition(
         "group": group,
         "fee_rials": fee,
         "location_required": location,
+        "open311_public": location,  # problems in public space; never permits or property
         "description_fa": f"ثبت درخواست «{name_fa}» در دفاتر پیشخوان",
         "sla_hours": 72 if group == "خدمات شهری" else 120,
     }

@@ -34,6 +34,11 @@ class ServiceDefinition(BaseModel):
     attributes: list[AttributeDefinition] = Field(default_factory=list)
     fee_rials: int = Field(default=0, ge=0)
     location_required: bool = False
+    open311_public: bool = Field(
+        default=False,
+        description="its requests appear in the public Open311 reads: problems in public space, "
+        "never applications about a person or a property",
+    )
     sla_hours: int = Field(
         default=72, ge=1, description="default SLA in working hours (routing runs the clock)"
     )

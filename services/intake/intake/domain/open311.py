@@ -19,6 +19,7 @@ from intake.domain.catalogue import AttributeDefinition, ServiceDefinition
 from intake.domain.identity import InvalidIdentity, mobile_e164
 from intake.domain.persian import ascii_digits, normalize_text
 from intake.domain.requests import Citizen, NewRequest
+from servicekit.logs import mask_personal_data
 
 Form = Mapping[str, list[str]]
 
@@ -144,6 +145,11 @@ def service_definition(service: ServiceDefinition) -> dict[str, Any]:
     return {"service_code": service.service_code, "attributes": [attribute_entry(a) for a in ordered]}
 
 
+def _masked(text: str | None) -> str | None:
+    """A number or address a citizen typed into the free text is not published with it."""
+    return None if text is None else mask_personal_data(text)
+
+
 def request_entry(record: Mapping[str, Any]) -> dict[str, Any]:
     location = record.get("location") or {}
     timeline = record.get("timeline") or []
@@ -153,13 +159,13 @@ def request_entry(record: Mapping[str, Any]) -> dict[str, Any]:
         "status_notes": timeline[-1].get("note_fa") if timeline else None,
         "service_name": record["service_name_fa"],
         "service_code": record["service_code"],
-        "description": record.get("description"),
+        "description": _masked(record.get("description")),
         "agency_responsible": record.get("unit_name_fa"),
         "service_notice": None,
         "requested_datetime": w3c(record["requested_at"]),
         "updated_datetime": w3c(record.get("updated_at") or record["requested_at"]),
         "expected_datetime": w3c(record.get("expected_at")),
-        "address": record.get("address"),
+        "address": _masked(record.get("address")),
         "address_id": None,
         "zipcode": None,
         "lat": location.get("lat"),

@@ -129,6 +129,7 @@ def file_request(
         "request_id": request_id,
         "service_code": service.service_code,
         "service_name_fa": service.name_fa,
+        "open311_public": service.open311_public,
         "category": str(new.category),
         "description": new.description,
         "attributes": new.attributes,

@@ -22,7 +22,7 @@ from servicekit.store import (
 SERVICES, OFFICES, API_KEYS, REQUESTS = "services", "offices", "api_keys", "requests"
 
 DISCOUNT_RULES = "discount_rules"
-# what Open311 reads may show: no citizen, no keys, no outbox
+# what Open311 reads may show, and only of services marked public: no citizen, no keys, no outbox
 OPEN311_FIELDS = {
     field: 1
     for field in (
@@ -232,7 +232,7 @@ class IntakeRepository:
         return str(document["_id"]) if document else None
 
     async def open311_requests_by_code(self, tracking_codes: list[str]) -> list[Document]:
-        cursor = self._requests.find({"_id": {"$in": tracking_codes}}, OPEN311_FIELDS)
+        cursor = self._requests.find({"_id": {"$in": tracking_codes}, "open311_public": True}, OPEN311_FIELDS)
         found = {document["_id"]: document async for document in cursor}
         return [found[code] for code in dict.fromkeys(tracking_codes) if code in found]
 
@@ -245,7 +245,7 @@ class IntakeRepository:
         statuses: list[str] | None = None,
     ) -> list[Document]:
         """Requests filed in [since, until], newest first."""
-        query: Document = {"requested_at": {"$gte": since, "$lte": until}}
+        query: Document = {"requested_at": {"$gte": since, "$lte": until}, "open311_public": True}
         if service_code:
             query["service_code"] = service_code
         if statuses:
@@ -255,7 +255,7 @@ class IntakeRepository:
 
     async def open311_requests_changed_between(self, since: datetime, until: datetime) -> list[Document]:
         """Requests with a timeline step in [since, until]; the steps themselves are picked by the caller."""
-        query = {"timeline": {"$elemMatch": {"at": {"$gte": since, "$lte": until}}}}
+        query = {"timeline": {"$elemMatch": {"at": {"$gte": since, "$lte": until}}}, "open311_public": True}
         cursor = self._requests.find(query, {"_id": 1, "timeline": 1}).sort("updated_at", DESCENDING)
         return [document async for document in cursor.limit(OPEN311_LIMIT)]
 
