@@ -4,8 +4,10 @@ notify process with other settings, retries across a restart and duplicates unde
 from __future__ import annotations
 
 import json
+import time
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from email import message_from_bytes
 from email.header import decode_header, make_header
@@ -23,6 +25,7 @@ from contracts import Envelope, RequestSubmittedV1
 from pishkhan_local.cluster import ServiceProcess, free_port
 
 RECEIVED_SUBJECT = "درخواست شما ثبت شد"
+PORT_TRIES = 5
 
 
 class Mailbox:
@@ -41,27 +44,54 @@ def subject_of(message: Message) -> str:
     return str(make_header(decode_header(message["Subject"])))
 
 
+@contextmanager
+def smtp_server() -> Iterator[tuple[Mailbox, int]]:
+    """A real SMTP server on a free port; when another program takes the port first, on another one."""
+    mailbox = Mailbox()
+    for _ in range(PORT_TRIES):
+        port = free_port()
+        controller = Controller(mailbox, hostname="127.0.0.1", port=port)
+        try:
+            controller.start()
+        except OSError:
+            continue
+        try:
+            yield mailbox, port
+        finally:
+            controller.stop()
+        return
+    raise RuntimeError("no free port for the SMTP server")
+
+
 @pytest.fixture
 def smtp() -> Iterator[tuple[Mailbox, int]]:
-    mailbox, port = Mailbox(), free_port()
-    controller = Controller(mailbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        yield mailbox, port
-    finally:
-        controller.stop()
+    with smtp_server() as server:
+        yield server
 
 
 def second_notify(system: System, log: Path, **settings: str) -> ServiceProcess:
-    """Another notify process on notify's own store, with its own settings (e.g. an SMTP server)."""
-    port = free_port()
+    """Another notify process on notify's own store, with its own settings (e.g. an SMTP server).
+
+    The port is chosen free, but another program may bind it before notify does: then notify exits,
+    or (if that program answers too) exits just after looking ready; either way another port is tried.
+    """
     env = system.cluster.service_env("notify", system.cluster.stores["notify"].url)
-    env |= {"NOTIFY_HTTP_PORT": str(port), "NOTIFY_RETRY_SCAN_SECONDS": "0.3"}
+    env |= {"NOTIFY_RETRY_SCAN_SECONDS": "0.3"}
     env |= {f"NOTIFY_{name.upper()}": value for name, value in settings.items()}
-    process = ServiceProcess("notify", port, env, log)
-    process.start()
-    process.wait_ready()
-    return process
+    for _ in range(PORT_TRIES):
+        port = free_port()
+        process = ServiceProcess("notify", port, env | {"NOTIFY_HTTP_PORT": str(port)}, log)
+        process.start()
+        try:
+            process.wait_ready()
+            time.sleep(0.3)
+            if process.process is None or process.process.poll() is not None:
+                raise RuntimeError("notify lost its port")
+        except RuntimeError:
+            process.stop()
+            continue
+        return process
+    raise RuntimeError(f"notify did not start; see {log}")
 
 
 def notifications(system: System, request_id: object) -> list[dict[str, Any]]:
@@ -148,8 +178,6 @@ def test_a_redelivered_event_with_two_notify_processes_sends_once(system: System
     try:
         publish_event(system.amqp_url, envelope, times=5)
         eventually(lambda: notifications(system, request_id), timeout=30)
-        import time
-
         time.sleep(2.5)  # both processes have had every copy by now
     finally:
         other.stop()
@@ -209,6 +237,29 @@ def test_staff_list_keeps_its_shape_with_status_history(system: System) -> None:
     ).json()["items"]
     assert {n["request_id"] for n in by_code} == {filed["request_id"]}
     assert datetime.fromisoformat(item["created_at"]) <= datetime.now(UTC)
+
+
+def test_staff_find_a_recipients_messages_by_the_number_typed_in_persian_digits(system: System) -> None:
+    mobile = f"0912{uuid.uuid4().int % 10_000_000:07d}"  # no other test's citizen has it
+    filed = file_request(system, citizen=citizen_request()["citizen"] | {"mobile": mobile})  # type: ignore[operator]
+    typed = mobile.translate(str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹"))
+
+    def by_recipient() -> list[dict[str, Any]]:
+        response = httpx.get(
+            f"{system.url('notify')}/v1/notifications",
+            params={"recipient": typed, "limit": 10},
+            headers=system.staff(),
+            timeout=10,
+        )
+        assert response.status_code == 200, response.text
+        items: list[dict[str, Any]] = response.json()["items"]
+        return items
+
+    items = eventually(by_recipient)
+    assert {item["request_id"] for item in items} == {filed["request_id"]}
+    assert all(
+        item["recipient"].endswith(mobile[-3:]) and mobile[1:] not in item["recipient"] for item in items
+    )
 
 
 def test_receipts_double_opt_in_keyword_stop_stats_and_erasure(system: System, tmp_path: Path) -> None:

@@ -1,9 +1,14 @@
 """Notify's promises through real processes: a kill mid-send, two processes on one store, retries across
-a restart, the fallback to e-mail, quiet hours at their boundary and the contact-retention job.
+a restart, the fallback to e-mail, quiet hours at their boundary, the contact-retention job, consultation
+news fanned out in batches and the provider's rate shared by two processes.
 
 Every test starts its own notify processes against notify's store, with a local HTTP server playing the
 bulk-SMS provider. The system's own notify process is stopped while this module runs, so every event and
 every due delivery is taken by the processes a test started with the settings it chose.
+
+Tests share notify's store, and the machine may be busy with other work: every test uses mobile numbers,
+e-mail addresses and categories of its own, checks only what it wrote, takes ports again when another
+program took them first, and asserts time only as a lower bound (a slow machine only adds time).
 """
 
 from __future__ import annotations
@@ -21,15 +26,14 @@ from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
-from aiosmtpd.controller import Controller
 from pymongo import MongoClient
 from pymongo.database import Database
 from support import System, eventually, publish_event
-from test_notify_e2e import RECEIVED_SUBJECT, Mailbox
+from test_notify_e2e import RECEIVED_SUBJECT, Mailbox, second_notify, smtp_server
 
-from contracts import Envelope, RequestStatusChangedV1, RequestSubmittedV1
+from contracts import ConsultationOpenedV1, Envelope, RequestStatusChangedV1, RequestSubmittedV1
 from notify.domain.phones import mask
-from pishkhan_local.cluster import ServiceProcess, free_port
+from pishkhan_local.cluster import ServiceProcess
 
 pytestmark = pytest.mark.e2e
 
@@ -79,7 +83,7 @@ class SmsGateway:
 
     def _record(self, body: dict[str, Any]) -> int:
         with self._lock:
-            self.calls.append(body)
+            self.calls.append(body | {"received_at": time.monotonic()})
             if body.get("to") != self.to:
                 return 200
             return self.replies.pop(0) if self.replies else self.then
@@ -112,6 +116,19 @@ def only_these_notify_processes(system: System) -> Iterator[None]:
         own.wait_ready()
 
 
+@pytest.fixture(scope="module", autouse=True)
+def routing_leaves_these_requests_alone(system: System) -> None:
+    """The events here carry the contract's example tracking code. Routing opens one case per tracking
+    code and ignores a request with a code it holds: once it holds this one, no `request.routed` of its
+    own joins a test's messages, whichever test runs first."""
+    example = RequestSubmittedV1.model_config["json_schema_extra"]["examples"][0]  # type: ignore[index]
+    with MongoClient(system.cluster.stores["routing"].url) as client:
+        cases = client.get_default_database()["cases"]
+        if cases.find_one({"tracking_code": example["tracking_code"]}) is None:
+            publish_event(system.amqp_url, submitted(a_mobile())[1])
+            eventually(lambda: cases.find_one({"tracking_code": example["tracking_code"]}), timeout=30)
+
+
 @pytest.fixture
 def db(system: System) -> Iterator[Database[dict[str, Any]]]:
     with MongoClient(system.cluster.stores["notify"].url, tz_aware=True) as client:
@@ -120,24 +137,13 @@ def db(system: System) -> Iterator[Database[dict[str, Any]]]:
 
 @pytest.fixture
 def smtp() -> Iterator[tuple[Mailbox, int]]:
-    mailbox, port = Mailbox(), free_port()
-    controller = Controller(mailbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        yield mailbox, port
-    finally:
-        controller.stop()
+    with smtp_server() as server:
+        yield server
 
 
 def notify_process(system: System, log: Path, **settings: str) -> ServiceProcess:
-    port = free_port()
-    env = system.cluster.service_env("notify", system.cluster.stores["notify"].url)
-    env |= {"NOTIFY_HTTP_PORT": str(port), "NOTIFY_RETRY_SCAN_SECONDS": "0.3"}
-    env |= {f"NOTIFY_{name.upper()}": value for name, value in (NO_QUIET_HOURS | settings).items()}
-    process = ServiceProcess("notify", port, env, log)
-    process.start()
-    process.wait_ready()
-    return process
+    """A notify process for one test, free of quiet hours unless the test sets its own."""
+    return second_notify(system, log, **(NO_QUIET_HOURS | settings))
 
 
 def a_mobile() -> str:
@@ -188,13 +194,13 @@ def test_a_send_killed_mid_flight_is_retaken_once_with_the_same_client_reference
             system,
             tmp_path / "notify-killed.log",
             **gateway.settings(),
-            send_lease_seconds="2",
-            sms_timeout_seconds="1.5",
+            send_lease_seconds="6",
+            sms_timeout_seconds="5",
         )
         try:
             publish_event(system.amqp_url, envelope)
             eventually(lambda: [c for c in gateway.calls if c["to"] == mobile], timeout=15, interval=0.05)
-            sending = stored(db, request_id, "request.received")
+            sending = stored(db, request_id, "request.received")  # read well within the 5 s timeout
             assert sending["status"] == "sending" and sending["lease_until"] is not None
         finally:
             first.kill()
@@ -205,7 +211,7 @@ def test_a_send_killed_mid_flight_is_retaken_once_with_the_same_client_reference
         try:
             done = eventually(
                 lambda: (d := stored(db, request_id, "request.received"))["status"] == "delivered" and d,
-                timeout=15,
+                timeout=20,
             )
             settle()
         finally:
@@ -418,3 +424,145 @@ def test_contact_data_is_erased_after_closing_by_two_processes_at_once(
     assert not leaks, leaks
     for log in logs:
         assert "Traceback" not in log.read_text(errors="replace")
+
+
+def test_contact_data_waits_for_messages_held_by_quiet_hours(
+    system: System, db: Database[dict[str, Any]], tmp_path: Path
+) -> None:
+    start = datetime.now(TEHRAN).replace(second=0, microsecond=0)
+    window = {
+        "quiet_hours_start": start.strftime("%H:%M"),
+        "quiet_hours_end": (start + timedelta(minutes=90)).strftime("%H:%M"),
+    }
+    mobile = a_mobile()
+    request_id, envelope = submitted(mobile)
+    night = notify_process(system, tmp_path / "notify-held.log", contact_retention_days="0", **window)
+    try:
+        publish_event(system.amqp_url, envelope)
+        eventually(lambda: stored(db, request_id, "request.received"))
+        publish_event(system.amqp_url, status_changed(request_id, "closed", "resolved"))
+        held = eventually(lambda: stored(db, request_id, "request.status_changed"))
+        eventually(lambda: (db["recipients"].find_one({"_id": request_id}) or {}).get("erase_after"))
+        settle()  # several passes of the retention job: each must leave the contact alone
+        recipient = db["recipients"].find_one({"_id": request_id})
+    finally:
+        night.stop()
+    assert (held["status"], held["to"]) == ("created", mobile)
+    assert (recipient["mobile"], recipient.get("erased")) == (mobile, None)
+    waiting = list(db["notifications"].find({"request_id": request_id}))
+    assert {(d["status"], d["to"]) for d in waiting} == {("created", mobile)}
+
+    # the morning: what was held falls due, is sent, and only then is the contact forgotten
+    due = {"next_attempt_at": datetime.now(UTC) - timedelta(seconds=1)}
+    db["notifications"].update_many({"request_id": request_id}, {"$set": due})
+    day = notify_process(system, tmp_path / "notify-morning-after.log", contact_retention_days="0")
+    try:
+        erased = eventually(lambda: db["recipients"].find_one({"_id": request_id, "erased": True}))
+    finally:
+        day.stop()
+    assert (erased["mobile"], erased["email"]) == (None, None)
+    sent = list(db["notifications"].find({"request_id": request_id}))
+    assert {(d["status"], d["to"]) for d in sent} == {("delivered", mask(mobile))}
+    assert len(sent) == 2
+
+
+def subscribe_directly(db: Database[dict[str, Any]], category: str, count: int) -> dict[str, str]:
+    """Confirmed subscribers to one category, as the double opt-in leaves them; subscriber id -> mobile."""
+    mobiles = {str(uuid.uuid4()): a_mobile() for _ in range(count)}
+    db["subscriptions"].insert_many(
+        [
+            {
+                "_id": f"consultations:{mobile}",
+                "subscriber_id": subscriber_id,
+                "topic": "consultations",
+                "mobile": mobile,
+                "email": None,
+                "categories": [category],
+                "districts": [],
+                "language": "fa",
+                "status": "confirmed",
+                "created_at": datetime.now(UTC),
+            }
+            for subscriber_id, mobile in mobiles.items()
+        ]
+    )
+    return mobiles
+
+
+def consultation_opened(category: str) -> dict[str, Any]:
+    example = ConsultationOpenedV1.model_config["json_schema_extra"]["examples"][0]  # type: ignore[index]
+    draft = {"draft_id": f"d-{uuid.uuid4().hex[:8]}", "category": category, "districts": []}
+    event = ConsultationOpenedV1.model_validate(example | draft)
+    return Envelope.wrap(event, producer="consultation", correlation_id=str(uuid.uuid4())).to_document()
+
+
+def news_for(
+    db: Database[dict[str, Any]], event_id: str, subscribers: dict[str, str]
+) -> list[dict[str, Any]]:
+    found = db["notifications"].find(
+        {"source_event_id": event_id, "recipient_key": {"$in": list(subscribers)}}
+    )
+    return list(found)
+
+
+def delivered(deliveries: list[dict[str, Any]]) -> int:
+    return sum(d["status"] == "delivered" for d in deliveries)
+
+
+def test_consultation_news_reaches_each_subscriber_once_in_batches_through_redeliveries(
+    system: System, db: Database[dict[str, Any]], tmp_path: Path
+) -> None:
+    category = f"test-{uuid.uuid4().hex[:8]}"
+    subscribers = subscribe_directly(db, category, 7)
+    elsewhere = subscribe_directly(db, f"other-{uuid.uuid4().hex[:8]}", 1)
+    envelope = consultation_opened(category)
+    event_id = str(envelope["event_id"])
+    with SmsGateway() as gateway:
+        logs = [tmp_path / f"notify-fanout-{n}.log" for n in (1, 2)]
+        processes = [notify_process(system, log, **gateway.settings(), fanout_batch_size="2") for log in logs]
+        try:
+            publish_event(system.amqp_url, envelope, times=3)  # both processes may fan out at once
+            eventually(lambda: delivered(news_for(db, event_id, subscribers)) == 7, timeout=30)
+            settle()
+        finally:
+            for process in processes:
+                process.stop()
+        news = news_for(db, event_id, subscribers)
+        assert sorted(d["to"] for d in news) == sorted(subscribers.values())
+        for delivery in news:
+            assert statuses(delivery) == ["created", "sending", "delivered"]
+            assert len(gateway.for_reference(delivery["notification_id"])) == 1
+    assert news_for(db, event_id, elsewhere) == []
+    progress = db["fanouts"].find_one({"_id": event_id})
+    assert progress is not None and progress["after"] >= max(
+        f"consultations:{m}" for m in subscribers.values()
+    )
+    for log in logs:
+        assert "Traceback" not in log.read_text(errors="replace")
+
+
+def test_two_processes_keep_the_providers_rate_together(
+    system: System, db: Database[dict[str, Any]], tmp_path: Path
+) -> None:
+    category = f"rate-{uuid.uuid4().hex[:8]}"
+    subscribers = subscribe_directly(db, category, 12)
+    envelope = consultation_opened(category)
+    event_id = str(envelope["event_id"])
+    with SmsGateway() as gateway:
+        processes = [
+            notify_process(
+                system, tmp_path / f"notify-rate-{n}.log", **gateway.settings(), sms_rate_per_second="1"
+            )
+            for n in (1, 2)
+        ]
+        try:
+            publish_event(system.amqp_url, envelope)
+            eventually(lambda: delivered(news_for(db, event_id, subscribers)) == 12, timeout=60)
+        finally:
+            for process in processes:
+                process.stop()
+        arrivals = sorted(c["received_at"] for c in gateway.calls if c["to"] in subscribers.values())
+    assert len(arrivals) == 12
+    # twelve sends at one a second take eleven seconds at the least (each in a second of its own); two
+    # processes that each counted only their own sends would be done in about six
+    assert arrivals[-1] - arrivals[0] >= 9.0, arrivals

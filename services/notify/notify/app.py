@@ -13,12 +13,13 @@ from notify.dispatch import Dispatcher, RetryPolicy
 from notify.metrics import NotificationCensus
 from notify.ports import NOTIFICATIONS, Sender
 from notify.providers import HttpSmsProvider, LogSmsProvider, SmtpSender
-from notify.providers.limits import RateLimited
+from notify.providers.limits import RateLimited, Windows, budget
 from notify.providers.webhook import WebhookSender
 from notify.service import Notifier
 from notify.settings import NotifySettings
 from notify.store import INDEXES, MongoRepository
 from notify.store.operations import Operations
+from notify.store.rates import RATE_INDEXES, StoreWindows
 from notify.store.templates import TEMPLATE_INDEXES, TemplateStore
 from notify.watch import RetryWatch
 from servicekit.app import (
@@ -31,12 +32,15 @@ from servicekit.app import (
     setup_store,
 )
 
+RATE_WINDOWS_KEPT = timedelta(minutes=1)
+
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-def senders(settings: NotifySettings) -> dict[Channel, Sender]:
+def senders(settings: NotifySettings, windows: Windows | None = None) -> dict[Channel, Sender]:
+    """`windows` counts the SMS rate across processes; without it, this process counts alone."""
     chosen: dict[Channel, Sender] = {Channel.SMS: LogSmsProvider()}
     if settings.sms_provider == "http":
         if not settings.sms_http_url:
@@ -48,7 +52,7 @@ def senders(settings: NotifySettings) -> dict[Channel, Sender]:
             key_header=settings.sms_http_key_header,
             timeout=settings.sms_timeout_seconds,
         )
-    chosen[Channel.SMS] = RateLimited(chosen[Channel.SMS], settings.sms_rate_per_second)
+    chosen[Channel.SMS] = RateLimited(chosen[Channel.SMS], settings.sms_rate_per_second, windows)
     secrets = {ref: secret.get_secret_value() for ref, secret in settings.webhook_secrets.items()}
     chosen[Channel.WEBHOOK] = WebhookSender(secrets, timeout=settings.webhook_timeout_seconds)
     if settings.smtp_host:
@@ -75,7 +79,7 @@ def create_app(settings: NotifySettings | None = None) -> FastAPI:
         title="Pishkhan notify",
         description="Tells citizens and subscribers what happened, once per event, recipient and channel.",
     )
-    store = setup_store(app, settings, (*INDEXES, *TEMPLATE_INDEXES))
+    store = setup_store(app, settings, (*INDEXES, *TEMPLATE_INDEXES, *RATE_INDEXES))
     bus = setup_bus(app, settings)
     inbox = setup_inbox(app, store)
     outbox = setup_outbox(app, store, bus, [NOTIFICATIONS])
@@ -86,7 +90,9 @@ def create_app(settings: NotifySettings | None = None) -> FastAPI:
     app.state.repository = repository
     app.state.templates = template_store
     app.state.subscriptions = repository.subscription_store
-    dispatcher = Dispatcher(repository, senders(settings), outbox, retry_policy(settings), utc_now)
+    windows = StoreWindows(store)
+    kept = max(RATE_WINDOWS_KEPT, timedelta(seconds=2 * budget(settings.sms_rate_per_second).seconds))
+    dispatcher = Dispatcher(repository, senders(settings, windows), outbox, retry_policy(settings), utc_now)
     notifier = Notifier(
         repository,
         dispatcher,
@@ -95,6 +101,7 @@ def create_app(settings: NotifySettings | None = None) -> FastAPI:
         public_url=settings.base_url,
         retention=timedelta(days=settings.contact_retention_days),
         quiet=(settings.quiet_hours_start, settings.quiet_hours_end),
+        fanout_batch=settings.fanout_batch_size,
     )
     app.state.notifier = notifier
     operations = Operations(store)
@@ -107,6 +114,7 @@ def create_app(settings: NotifySettings | None = None) -> FastAPI:
 
     async def housekeeping(now: datetime) -> int:
         erased = await operations.erase_due(now)
+        await windows.forget_before(now - kept)
         await census(now)
         return erased
 

@@ -57,6 +57,17 @@ class Transition:
     fields: dict[str, Any]
 
 
+@dataclass(frozen=True)
+class DeliveryQuery:
+    """Which deliveries staff look at: `to` is a contact as notify keeps it (E.164, lower-case e-mail)."""
+
+    request_id: str | None = None
+    tracking_code: str | None = None
+    to: str | None = None
+    limit: int = 50
+    skip: int = 0
+
+
 class Repository(Protocol):
     async def save_recipient(self, recipient: Recipient) -> None: ...
 
@@ -66,11 +77,21 @@ class Repository(Protocol):
         """Forget the recipient's contact data at `at` (None: keep it)."""
         ...
 
-    async def subscribers(self, topic: str) -> list[Subscription]:
-        """The confirmed subscribers of `topic`."""
+    async def subscribers_page(self, topic: str, after: str | None, limit: int) -> list[Subscription]:
+        """Up to `limit` confirmed subscribers of `topic` in the order of their `id`, after `after`."""
         ...
 
     async def opted_out(self, contact: str, topic: str) -> bool: ...
+
+    async def opted_out_among(self, contacts: Sequence[str], topic: str) -> set[str]:
+        """Those of `contacts` who opted out of `topic`."""
+        ...
+
+    async def fanout_progress(self, event_id: str) -> str | None:
+        """The `id` of the last subscriber whose page of the event's fan-out was recorded."""
+        ...
+
+    async def save_fanout_progress(self, event_id: str, after: str) -> None: ...
 
     async def office(self, office_code: str) -> Office | None: ...
 

@@ -20,6 +20,7 @@ from notify.domain.model import (
     RecipientNotKnownYet,
     Subscription,
 )
+from notify.fanout import FanOut, News
 from notify.intents import Intent, office_intent, render
 from notify.ports import Repository, TemplateSource
 
@@ -78,6 +79,7 @@ class Notifier:
         retention: timedelta = timedelta(days=90),
         clock: Callable[[], datetime] = utc_now,
         quiet: tuple[time, time] = (quiet_hours.QUIET_START, quiet_hours.QUIET_END),
+        fanout_batch: int = 500,
     ) -> None:
         self._repository = repository
         self._dispatcher = dispatcher
@@ -88,6 +90,16 @@ class Notifier:
         dispatcher.on_permanent_failure = self.fall_back
         self._clock = clock
         self._quiet = quiet
+        self._fanout = FanOut(
+            repository,
+            template_source,
+            self._record,
+            batch=fanout_batch,
+            unsubscribe_url=self._unsubscribe_url,
+        )
+
+    def _unsubscribe_url(self, subscriber_id: str) -> str:
+        return f"{self._public_url}/v1/public/subscriptions/{subscriber_id}/unsubscribe"
 
     async def request_submitted(self, event_id: str, recipient: Recipient) -> None:
         await self._repository.save_recipient(recipient)
@@ -103,16 +115,16 @@ class Notifier:
         await self._tell_office("request.routed.v1", event_id, recipient, facts)
 
     async def status_changed(self, event_id: str, change: StatusChange) -> None:
+        """The closing message is recorded before the erasure of the contact data is planned."""
         recipient = await self._known_recipient(change.request_id)
-        await self._plan_erasure(change)
         facts = {"status": str(change.status), "note_fa": change.note_fa}
         await self._tell_office("request.status_changed.v1", event_id, recipient, facts)
-        if change.status in ANNOUNCED_ELSEWHERE:
-            return
-        english = recipient.language is Language.EN
-        status = (templates.STATUS_EN if english else templates.STATUS_FA)[change.status]
-        values = {"status": status, "note": change.note_fa, "unit_name": ""}
-        await self._tell_citizen("request.status_changed.v1", event_id, recipient, values)
+        if change.status not in ANNOUNCED_ELSEWHERE:
+            english = recipient.language is Language.EN
+            status = (templates.STATUS_EN if english else templates.STATUS_FA)[change.status]
+            values = {"status": status, "note": change.note_fa, "unit_name": ""}
+            await self._tell_citizen("request.status_changed.v1", event_id, recipient, values)
+        await self._plan_erasure(change)
 
     async def consultation_opened(self, event_id: str, notice: ConsultationNotice) -> None:
         values = {"summary": notice.summary_fa, "closes_at": jalali_datetime_fa(notice.closes_at)}
@@ -126,25 +138,12 @@ class Notifier:
         values: Mapping[str, str],
         commenters: Sequence[Commenter] = (),
     ) -> None:
-        """Each matching confirmed subscriber once, and each commenter who asked to hear back."""
+        """Each matching confirmed subscriber once, and each commenter who asked to hear back.
+
+        Only recorded here, in pages of subscribers; the delivery watch sends them.
+        """
         values = {"title": notice.title_fa, "url": notice.url or ""} | dict(values)
-        for subscriber in await self._repository.subscribers(CONSULTATIONS_TOPIC):
-            if not subscriber.matches(notice.category, notice.districts):
-                continue
-            if await self._repository.opted_out(subscriber.contact, CONSULTATIONS_TOPIC):
-                continue
-            unsubscribe = f"{self._public_url}/v1/public/subscriptions/{subscriber.subscriber_id}/unsubscribe"
-            intent = Intent(
-                event_type,
-                event_id,
-                subscriber.subscriber_id,
-                subscriber.channel,
-                subscriber.contact,
-                subscriber.language,
-                values,
-                footer=unsubscribe,
-            )
-            await self.create(intent)
+        await self._fanout.run(News(event_type, event_id, values, notice.category, notice.districts))
         for commenter in commenters:
             await self._tell_commenter(event_type, event_id, commenter, values)
 
@@ -159,7 +158,7 @@ class Notifier:
         intent = Intent(
             event_type, event_id, f"c-{commenter.receipt}", channel, to, commenter.language, values
         )
-        await self.create(intent)
+        await self._record(intent, self._templates)
 
     async def confirm_subscription(self, subscription: Subscription, code: str) -> None:
         """Send the double opt-in code; urgent, as the person is waiting for it."""
@@ -181,10 +180,18 @@ class Notifier:
     async def create(self, intent: Intent) -> None:
         """Record the intent under its unique key, then try it at once when it is due."""
         delivery = await render(intent, self._templates, self._clock(), self._quiet)
-        if await self._repository.add_delivery(delivery):
+        if await self._add(delivery):
             await self._dispatcher.attempt(delivery.id)
-        else:
-            log.info("delivery %s exists already; left to its own attempts", delivery.id)
+
+    async def _record(self, intent: Intent, templates: TemplateSource) -> bool:
+        """Record the intent under its unique key and leave it to the delivery watch."""
+        return await self._add(await render(intent, templates, self._clock(), self._quiet))
+
+    async def _add(self, delivery: Delivery) -> bool:
+        if await self._repository.add_delivery(delivery):
+            return True
+        log.info("delivery %s exists already; left to its own attempts", delivery.id)
+        return False
 
     async def _plan_erasure(self, change: StatusChange) -> None:
         """Contact data is kept only `retention` after the request is finished; reopening keeps it."""

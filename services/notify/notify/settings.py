@@ -24,7 +24,15 @@ class NotifySettings(ServiceSettings):
     smtp_port: int = Field(default=25, ge=1, le=65535)
     smtp_from: str = "pishkhan@localhost"
     smtp_tls: bool = False
-    sms_rate_per_second: float = Field(default=10.0, gt=0, description="the provider's limit; excess waits")
+    sms_rate_per_second: float = Field(
+        default=10.0, gt=0, description="the provider's limit for all notify processes together; excess waits"
+    )
+    fanout_batch_size: int = Field(
+        default=500,
+        ge=1,
+        le=10_000,
+        description="subscribers read and recorded at a time for consultation news",
+    )
     webhook_secrets: dict[str, SecretStr] = Field(
         default_factory=dict, description='JSON: {"<signing_secret_ref>": "<secret>"}; never logged'
     )

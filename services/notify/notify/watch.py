@@ -12,6 +12,7 @@ from servicekit.periodic import Periodic
 
 log = logging.getLogger("notify.watch")
 BATCH = 200
+ROUNDS = 5  # a long queue (a large fan-out) is worked through without waiting between batches
 
 
 class RetryWatch:
@@ -44,6 +45,8 @@ class RetryWatch:
         await self._periodic.stop()
 
     async def _tick(self) -> None:
-        await self.scan()
+        for _ in range(ROUNDS):
+            if await self.scan() < BATCH:
+                break
         if self._housekeeping is not None:
             await self._housekeeping(self._clock())

@@ -17,9 +17,10 @@ from notify.app import create_app
 from notify.dispatch import Dispatcher, RetryPolicy, is_due
 from notify.domain.model import Delivery, Office, Recipient, Subscription, SubscriptionStatus
 from notify.domain.templates import Text
-from notify.ports import Outgoing, Transition
+from notify.ports import DeliveryQuery, Outgoing, Transition
 from notify.service import Notifier
 from notify.settings import NotifySettings
+from notify.watch import RetryWatch
 
 NOW = datetime(2026, 11, 24, 8, 15, 3, tzinfo=UTC)
 TRACKING_URL = "https://pishkhan.example/track"
@@ -35,6 +36,8 @@ class FakeRepository:
         self.offices: dict[str, Office] = {}
         self.opt_outs: set[tuple[str, str]] = set()
         self.erasures: dict[str, datetime | None] = {}
+        self.progress: dict[str, str] = {}
+        self.pages: list[str | None] = []
 
     async def save_recipient(self, recipient: Recipient) -> None:
         self.recipients[recipient.request_id] = recipient
@@ -54,11 +57,23 @@ class FakeRepository:
         confirmed = SubscriptionStatus.CONFIRMED
         return [s for s in self.subscribed.values() if s.topic == topic and s.status is confirmed][:limit]
 
-    async def subscribers(self, topic: str) -> list[Subscription]:
-        return await self.subscriptions(topic, 100_000)
+    async def subscribers_page(self, topic: str, after: str | None, limit: int) -> list[Subscription]:
+        confirmed = await self.subscriptions(topic, len(self.subscribed))
+        ordered = sorted((s for s in confirmed if after is None or s.id > after), key=lambda s: s.id)
+        self.pages.append(after)
+        return ordered[:limit]
 
     async def opted_out(self, contact: str, topic: str) -> bool:
         return (contact, topic) in self.opt_outs
+
+    async def opted_out_among(self, contacts: Sequence[str], topic: str) -> set[str]:
+        return {contact for contact in contacts if (contact, topic) in self.opt_outs}
+
+    async def fanout_progress(self, event_id: str) -> str | None:
+        return self.progress.get(event_id)
+
+    async def save_fanout_progress(self, event_id: str, after: str) -> None:
+        self.progress[event_id] = after
 
     async def office(self, office_code: str) -> Office | None:
         return self.offices.get(office_code)
@@ -97,12 +112,12 @@ class FakeRepository:
         self.staged.setdefault(delivery_id, []).extend(events)
         return changed
 
-    async def deliveries(
-        self, request_id: str | None, limit: int, tracking_code: str | None = None
-    ) -> list[Delivery]:
-        found = [d for d in self.records.values() if request_id is None or d.request_id == request_id]
-        found = [d for d in found if tracking_code is None or d.tracking_code == tracking_code]
-        return found[:limit]
+    async def deliveries(self, wanted: DeliveryQuery) -> list[Delivery]:
+        found = sorted(self.records.values(), key=lambda d: d.created_at, reverse=True)
+        for name in ("request_id", "tracking_code", "to"):
+            value = getattr(wanted, name)
+            found = [d for d in found if value is None or getattr(d, name) == value]
+        return found[wanted.skip : wanted.skip + wanted.limit]
 
     def events(self) -> list[EventPayload]:
         return [event for events in self.staged.values() for event in events]
@@ -245,6 +260,12 @@ def notifier(
     repository: FakeRepository, dispatcher: Dispatcher, fake_templates: FakeTemplates, clock: Clock
 ) -> Notifier:
     return Notifier(repository, dispatcher, fake_templates, tracking_url=TRACKING_URL, clock=clock)
+
+
+@pytest.fixture
+def watch(repository: FakeRepository, dispatcher: Dispatcher, clock: Clock) -> RetryWatch:
+    """Sends what was recorded for later (consultation news), as the running service's watch does."""
+    return RetryWatch(repository, dispatcher, 1, clock)
 
 
 @pytest.fixture

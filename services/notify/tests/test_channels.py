@@ -1,8 +1,6 @@
-"""Fallback to e-mail, office webhooks and the provider rate limit, with fakes."""
+"""Fallback to e-mail, office webhooks and the erasure plan, with fakes."""
 
-import asyncio
 import json
-import time
 from datetime import UTC, datetime
 
 import pytest
@@ -10,8 +8,7 @@ import pytest
 from contracts import Channel, RequestStatus
 from notify.dispatch import Dispatcher
 from notify.domain.model import DeliveryStatus, Office, Recipient
-from notify.ports import Outgoing, PermanentFailure
-from notify.providers.limits import RateLimited
+from notify.ports import PermanentFailure
 from notify.service import Notifier, Referral, StatusChange
 
 from .conftest import FakeRepository, FakeSms
@@ -67,15 +64,6 @@ async def test_the_filing_office_gets_a_webhook_without_personal_data(
     assert [b["status"] for b in bodies] == ["routed", "resolved"]
     assert all(MOBILE not in text for _, text in hooks.sent)
     assert repository.records["e-2:office-ARD-0042:webhook"].secret_ref == "office-42"
-
-
-async def test_the_rate_limit_spaces_sends_and_drops_none() -> None:
-    sms = FakeSms()
-    limited = RateLimited(sms, per_second=20)
-    started = time.monotonic()
-    await asyncio.gather(*(limited.send(Outgoing(MOBILE, f"m{i}", f"n{i}")) for i in range(5)))
-    assert len(sms.sent) == 5
-    assert time.monotonic() - started >= 0.19
 
 
 async def test_contact_data_is_planned_for_erasure_when_the_request_is_finished(

@@ -13,6 +13,7 @@ from contracts import (
 from contracts.topology import queues_of
 from notify.consumers import handlers
 from notify.service import Notifier
+from notify.watch import RetryWatch
 
 from .conftest import FakeRepository, FakeSms
 
@@ -44,10 +45,11 @@ async def test_handlers_translate_the_request_events(
 
 
 async def test_consultation_handler_reaches_subscribers(
-    notifier: Notifier, repository: FakeRepository, sms: FakeSms
+    notifier: Notifier, repository: FakeRepository, sms: FakeSms, watch: RetryWatch
 ) -> None:
     await repository.subscribe("consultations", "+989121234567")
     await handlers(notifier)["notify.consultation-opened"](envelope_of(ConsultationOpenedV1))
+    await watch.scan()
     [(to, text)] = sms.sent
     assert to == "+989121234567"
     assert "۱۷ آذر ۱۴۰۵" in text

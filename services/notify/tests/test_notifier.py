@@ -7,6 +7,7 @@ from notify.domain.model import DeliveryStatus, Recipient, RecipientNotKnownYet
 from notify.domain.templates import Text
 from notify.ports import NOTIFICATIONS, PermanentFailure, TechnicalFailure, TemporaryFailure
 from notify.service import ConsultationNotice, Notifier, Referral, StatusChange
+from notify.watch import RetryWatch
 
 from .conftest import Clock, FakeOutbox, FakeRepository, FakeSms, FakeTemplates
 
@@ -218,7 +219,7 @@ async def test_sms_at_night_waits_for_seven_in_tehran(
 
 
 async def test_consultation_reaches_each_subscriber_once(
-    notifier: Notifier, repository: FakeRepository, sms: FakeSms
+    notifier: Notifier, repository: FakeRepository, sms: FakeSms, watch: RetryWatch
 ) -> None:
     await repository.subscribe("consultations", "+989141234567")
     await repository.subscribe("consultations", "+989121234567")
@@ -227,6 +228,8 @@ async def test_consultation_reaches_each_subscriber_once(
     )
     await notifier.consultation_opened("e-9", notice)
     await notifier.consultation_opened("e-9", notice)
+    assert sms.sent == []  # recorded; the delivery watch sends
+    await watch.scan()
 
     assert sorted(to for to, _ in sms.sent) == ["+989121234567", "+989141234567"]
     text = sms.sent[0][1]

@@ -39,7 +39,8 @@ class Gateway(BaseHTTPRequestHandler):
         Gateway.received.append(body | {"key": self.headers.get("X-API-Key")})
         if self.mode in ("slow", "timeout"):
             time.sleep(0.6 if self.mode == "slow" else 3)
-        status = {"ok": 200, "slow": 200, "timeout": 200, "5xx": 503, "4xx": 400, "3xx": 302}[self.mode]
+        status = {"ok": 200, "slow": 200, "timeout": 200, "5xx": 503, "4xx": 400, "429": 429, "3xx": 302}
+        status = status[self.mode]
         payload = json.dumps({"message_id": f"g-{len(Gateway.received)}"}).encode()
         self.send_response(status)
         self.send_header("Content-Length", str(len(payload)))
@@ -83,6 +84,7 @@ async def test_a_sent_sms_carries_sender_line_key_and_client_reference(gateway: 
         ("5xx", TemporaryFailure),
         ("timeout", TemporaryFailure),
         ("4xx", PermanentFailure),
+        ("429", TemporaryFailure),  # the gateway's own rate limit: the message waits, it is not refused
         ("3xx", TechnicalFailure),
     ],
 )

@@ -8,6 +8,7 @@ from contracts import Channel, ConsultationFinalizedV1, Envelope
 from notify.consumers import handlers
 from notify.domain.model import REQUESTS_TOPIC, Recipient
 from notify.service import ConsultationNotice, Notifier
+from notify.watch import RetryWatch
 
 from .conftest import FakeRepository, FakeSms
 from .test_api import token
@@ -20,7 +21,7 @@ NOTICE = ConsultationNotice(
 
 
 async def test_fan_out_follows_categories_and_districts(
-    notifier: Notifier, repository: FakeRepository, sms: FakeSms
+    notifier: Notifier, repository: FakeRepository, sms: FakeSms, watch: RetryWatch
 ) -> None:
     await repository.subscribe("consultations", "+989120000001")
     await repository.subscribe("consultations", "+989120000002", categories=("ترافیک",))
@@ -29,23 +30,26 @@ async def test_fan_out_follows_categories_and_districts(
     await repository.subscribe("consultations", "+989120000005", districts=("5",))
     await notifier.consultation_opened("e-1", NOTICE)
     await notifier.consultation_opened("e-1", NOTICE)
+    await watch.scan()
     assert sorted(to for to, _ in sms.sent) == ["+989120000001", "+989120000002", "+989120000004"]
     assert all("/v1/public/subscriptions/s" in text and "/unsubscribe" in text for _, text in sms.sent)
 
 
 async def test_opted_out_contacts_hear_nothing(
-    notifier: Notifier, repository: FakeRepository, sms: FakeSms
+    notifier: Notifier, repository: FakeRepository, sms: FakeSms, watch: RetryWatch
 ) -> None:
     await repository.subscribe("consultations", "+989120000001")
     repository.opt_outs.add(("+989120000001", "consultations"))
     repository.opt_outs.add(("+989141234567", REQUESTS_TOPIC))
     await notifier.consultation_opened("e-1", NOTICE)
     await notifier.request_submitted("e-2", Recipient("r-1", "1403", "+989141234567"))
+    await watch.scan()
     assert sms.sent == []
+    assert repository.records == {}
 
 
 async def test_finalized_tells_commenters_and_subscribers(
-    notifier: Notifier, repository: FakeRepository, sms: FakeSms
+    notifier: Notifier, repository: FakeRepository, sms: FakeSms, watch: RetryWatch
 ) -> None:
     await repository.subscribe("consultations", "+989120000001")
     example = ConsultationFinalizedV1.model_config["json_schema_extra"]["examples"][0]  # type: ignore[index]
@@ -56,6 +60,7 @@ async def test_finalized_tells_commenters_and_subscribers(
     on = handlers(notifier)["notify.consultation-finalized"]
     await on(envelope)
     await on(envelope)
+    await watch.scan()
     assert sorted(to for to, _ in sms.sent) == ["+989120000001", "+989120000009"]
     assert any(event.summary_of_changes_fa in text for _, text in sms.sent)
 

@@ -6,8 +6,9 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel
 
-from notify.api.deps import RepositoryDep
+from notify.api.deps import RepositoryDep, contact_of
 from notify.api.models import NotificationDetail, NotificationList, NotificationOut
+from notify.ports import DeliveryQuery
 from notify.store.operations import Operations
 from servicekit.auth import Role, require_roles
 from servicekit.errors import Problem
@@ -28,16 +29,27 @@ class DailyCounts(BaseModel):
 
 @router.get(
     "",
-    summary="Deliveries, newest first",
+    summary="Deliveries, newest first: of a request, a tracking code or a recipient",
     dependencies=[require_roles(Role.ADMIN, Role.SUPERVISOR, Role.CLERK)],
 )
 async def list_notifications(
     repository: RepositoryDep,
     request_id: Annotated[str | None, Query(max_length=100)] = None,
     tracking_code: Annotated[str | None, Query(max_length=20)] = None,
+    recipient: Annotated[
+        str | None,
+        Query(
+            min_length=3,
+            max_length=200,
+            description="a mobile number (09xxxxxxxxx or +989xxxxxxxxx, Persian digits too) or an e-mail address",
+        ),
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    skip: Annotated[int, Query(ge=0, le=10_000, description="how many of the newest to pass over")] = 0,
 ) -> NotificationList:
-    deliveries = await repository.deliveries(request_id, limit, tracking_code)
+    to = contact_of(recipient) if recipient is not None else None
+    wanted = DeliveryQuery(request_id, tracking_code, to, limit=limit, skip=skip)
+    deliveries = await repository.deliveries(wanted)
     return NotificationList(items=[NotificationOut.of(delivery) for delivery in deliveries])
 
 

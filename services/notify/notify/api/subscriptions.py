@@ -9,6 +9,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
 
+from notify.api.deps import contact_of
 from notify.api.models import (
     ConfirmIn,
     PreferenceIn,
@@ -19,7 +20,7 @@ from notify.api.models import (
     Topic,
 )
 from notify.domain.model import CONSULTATIONS_TOPIC, Subscription, SubscriptionStatus
-from notify.domain.phones import InvalidMobile, normalise_mobile
+from notify.domain.phones import normalise_email
 from notify.service import Notifier
 from notify.store.subscriptions import SubscriptionStore
 from servicekit.auth import Role, require_roles
@@ -80,7 +81,7 @@ async def subscribe_online(
         body.mobile,
         "",
         _epoch(),
-        email=body.email.lower() if body.email else None,
+        email=normalise_email(body.email) if body.email else None,
         categories=tuple(body.categories),
         districts=tuple(body.districts),
         status=SubscriptionStatus.PENDING,
@@ -122,17 +123,8 @@ async def unsubscribe(subscriber_id: str, store: StoreDep) -> dict[str, str]:
     dependencies=[require_roles(Role.ADMIN, Role.CLERK)],
 )
 async def set_preference(body: PreferenceIn, store: StoreDep) -> PreferenceIn:
-    await store.set_opt_out(_contact(body.contact), body.topic, body.opted_out)
+    await store.set_opt_out(contact_of(body.contact), body.topic, body.opted_out)
     return body
-
-
-def _contact(raw: str) -> str:
-    if "@" in raw:
-        return raw.strip().lower()
-    try:
-        return normalise_mobile(raw)
-    except InvalidMobile as error:
-        raise Problem(422, "invalid_contact", str(error)) from error
 
 
 def _epoch() -> datetime:

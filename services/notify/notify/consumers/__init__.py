@@ -14,6 +14,7 @@ from contracts import (
 )
 from notify.consumers.consultations import consultation_handlers
 from notify.domain.model import Office, Recipient
+from notify.domain.phones import normalise_email
 from notify.service import Notifier, Referral, StatusChange
 from servicekit.bus import Bus
 from servicekit.inbox import Inbox
@@ -29,7 +30,7 @@ def handlers(service: Notifier) -> dict[str, Handler]:
             request_id=event.request_id,
             tracking_code=event.tracking_code,
             mobile=contact.mobile,
-            email=contact.email,
+            email=normalise_email(contact.email) if contact.email else None,
             channel=contact.channel,
             language=contact.language,
             office_code=event.office_code,

@@ -15,6 +15,7 @@ from contracts import (
     Envelope,
 )
 from notify.domain.calendar import jalali_datetime_fa
+from notify.domain.phones import normalise_email
 from notify.service import Commenter, ConsultationNotice, Notifier
 
 Handler = Callable[[Envelope[Any]], Awaitable[None]]
@@ -61,7 +62,10 @@ def consultation_handlers(service: Notifier) -> dict[str, Handler]:
             "finalized_at": jalali_datetime_fa(event.finalized_at),
             "summary_of_changes": event.summary_of_changes_fa,
         }
-        commenters = [Commenter(c.receipt, c.mobile, c.email, c.language) for c in event.commenters_to_tell]
+        commenters = [
+            Commenter(c.receipt, c.mobile, normalise_email(c.email) if c.email else None, c.language)
+            for c in event.commenters_to_tell
+        ]
         await service.consultation_news(event.event_type, str(envelope.event_id), notice, values, commenters)
 
     return {

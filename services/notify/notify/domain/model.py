@@ -36,6 +36,14 @@ class DeliveryStatus(StrEnum):
 RETRYABLE = frozenset({DeliveryStatus.CREATED, DeliveryStatus.TEMPORARY_FAILURE})
 
 
+def needs_contact(status: DeliveryStatus, next_attempt_at: datetime | None) -> bool:
+    """Whether a delivery may still be sent, and so still needs its recipient's address: it waits
+    (created), is being sent, or failed for now with another attempt scheduled."""
+    if status in (DeliveryStatus.CREATED, DeliveryStatus.SENDING):
+        return True
+    return status is DeliveryStatus.TEMPORARY_FAILURE and next_attempt_at is not None
+
+
 @dataclass(frozen=True)
 class StatusEntry:
     status: DeliveryStatus

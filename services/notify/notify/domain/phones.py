@@ -1,4 +1,4 @@
-"""Iranian mobile numbers as typed by people, to E.164."""
+"""Contacts as typed by people: Iranian mobile numbers to E.164, e-mail addresses in lower case."""
 
 from __future__ import annotations
 
@@ -31,6 +31,15 @@ def normalise_mobile(raw: str) -> str:
     if phonenumbers.number_type(number) not in MOBILE_TYPES:
         raise InvalidMobile()
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def normalise_email(raw: str) -> str:
+    return raw.strip().lower()
+
+
+def normalise_contact(raw: str) -> str:
+    """An e-mail address in lower case, or a mobile number in E.164 (raises `InvalidMobile`)."""
+    return normalise_email(raw) if "@" in raw else normalise_mobile(raw)
 
 
 def mask(e164: str) -> str:

@@ -26,7 +26,8 @@ class LogSmsProvider:
 
 class HttpSmsProvider:
     """POSTs `{"to", "text", "sender", "client_reference"}` as JSON; the answer's `message_id` (or
-    `id`) is the provider's id. Timeouts, refused connections and 5xx are temporary, 4xx permanent."""
+    `id`) is the provider's id. Timeouts, refused connections, 5xx and 429 (too many requests) are
+    temporary, other 4xx permanent."""
 
     name = "http"
 
@@ -55,7 +56,7 @@ class HttpSmsProvider:
 
 def _message_id(response: httpx.Response) -> str:
     status = response.status_code
-    if status >= 500:
+    if status >= 500 or status == 429:
         raise TemporaryFailure(f"SMS gateway answered {status}")
     if status >= 400:
         raise PermanentFailure(f"SMS gateway refused the message ({status})")

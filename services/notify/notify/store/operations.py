@@ -6,10 +6,10 @@ from datetime import datetime
 from typing import Any
 
 from contracts import EventPayload, NotificationFailedV1
-from notify.domain.model import DeliveryStatus, StatusEntry
+from notify.domain.model import DeliveryStatus, StatusEntry, needs_contact
 from notify.domain.phones import mask
 from notify.ports import NOTIFICATIONS
-from notify.store.documents import delivery_from, entry_document
+from notify.store.documents import LEGACY_STATUS, delivery_from, entry_document
 from notify.store.repository import RECIPIENTS
 from servicekit.outbox import envelopes, push
 from servicekit.store import Document, Store
@@ -81,18 +81,41 @@ class Operations:
         return sorted(counts, key=lambda c: (c["day"], c["channel"], c["status"]))
 
     async def erase_due(self, now: datetime) -> int:
-        """Forget the contact data of requests closed long enough ago; returns how many."""
+        """Forget the contact data of requests closed long enough ago; returns how many were finished.
+
+        A request with a delivery that may still be sent keeps its contact data: a later pass erases it.
+        """
         erased = 0
         cursor = self._recipients.find({"erase_after": {"$lte": now}, "erased": {"$ne": True}}, {"_id": 1})
         async for document in cursor:
-            request_id = document["_id"]
-            await self._recipients.update_one(
-                {"_id": request_id},
-                {"$set": {"mobile": None, "email": None, "erased": True, "erased_at": now}},
-            )
-            async for sent in self._notifications.find({"request_id": request_id}, {"to": 1}):
-                # an SMS keeps the citizen's e-mail for the fallback: it goes with the rest
-                erase = {"to": mask(sent["to"]), "fallback_email": None}
-                await self._notifications.update_one({"_id": sent["_id"]}, {"$set": erase})
-            erased += 1
+            erased += await self._erase(document["_id"], now)
         return erased
+
+    async def _erase(self, request_id: str, now: datetime) -> int:
+        if any(_needs_contact(sent) for sent in await self._sent(request_id)):
+            return 0
+        contact = {"mobile": None, "email": None, "erased_at": now}
+        await self._recipients.update_one({"_id": request_id}, {"$set": contact})
+        for sent in await self._sent(request_id):
+            await self._mask(sent)
+        if any(not sent.get("contact_erased") for sent in await self._sent(request_id)):
+            return 0  # recorded meanwhile from the contact read before: it keeps it until it is sent
+        await self._recipients.update_one({"_id": request_id}, {"$set": {"erased": True}})
+        return 1
+
+    async def _sent(self, request_id: str) -> list[Document]:
+        fields = {"to": 1, "status": 1, "next_attempt_at": 1, "contact_erased": 1}
+        return [sent async for sent in self._notifications.find({"request_id": request_id}, fields)]
+
+    async def _mask(self, sent: Document) -> None:
+        """Mask a delivery that will not be sent again (and only while it stays so)."""
+        if sent.get("contact_erased") or _needs_contact(sent):
+            return
+        # an SMS keeps the citizen's e-mail for the fallback: it goes with the rest
+        erase = {"to": mask(sent["to"]), "fallback_email": None, "contact_erased": True}
+        await self._notifications.update_one({"_id": sent["_id"], "status": sent["status"]}, {"$set": erase})
+
+
+def _needs_contact(sent: Document) -> bool:
+    status = DeliveryStatus(LEGACY_STATUS.get(str(sent["status"]), str(sent["status"])))
+    return needs_contact(status, sent.get("next_attempt_at"))

@@ -15,7 +15,7 @@ from notify.domain.model import (
     Recipient,
     Subscription,
 )
-from notify.ports import NOTIFICATIONS, Transition
+from notify.ports import NOTIFICATIONS, DeliveryQuery, Transition
 from notify.store.documents import (
     delivery_document,
     delivery_from,
@@ -29,6 +29,7 @@ from servicekit.store import ASCENDING, DuplicateKeyError, IndexSpec, ReturnDocu
 
 RECIPIENTS = "recipients"
 OFFICES = "offices"
+FANOUTS = "fanouts"
 DESCENDING = -1
 
 INDEXES: tuple[IndexSpec, ...] = (
@@ -39,6 +40,7 @@ INDEXES: tuple[IndexSpec, ...] = (
     IndexSpec(NOTIFICATIONS, [("status", ASCENDING), ("next_attempt_at", ASCENDING)], name="by_due"),
     IndexSpec(RECIPIENTS, [("tracking_code", ASCENDING)], name="by_tracking_code"),
     IndexSpec(NOTIFICATIONS, [("tracking_code", ASCENDING)], name="by_tracking_code"),
+    IndexSpec(NOTIFICATIONS, [("to", ASCENDING), ("created_at", DESCENDING)], name="by_recipient"),
     *SUBSCRIPTION_INDEXES,
 )
 
@@ -55,6 +57,7 @@ class MongoRepository:
         self._offices = store.collection(OFFICES)
         self.subscription_store = SubscriptionStore(store)
         self._notifications = store.collection(NOTIFICATIONS)
+        self._fanouts = store.collection(FANOUTS)
 
     async def save_recipient(self, recipient: Recipient) -> None:
         now = utc_now()
@@ -71,11 +74,24 @@ class MongoRepository:
         document = await self._recipients.find_one({"_id": request_id})
         return recipient_from(document) if document else None
 
-    async def subscribers(self, topic: str) -> list[Subscription]:
-        return await self.subscription_store.subscribers(topic)
+    async def subscribers_page(self, topic: str, after: str | None, limit: int) -> list[Subscription]:
+        return await self.subscription_store.subscribers_page(topic, after, limit)
 
     async def opted_out(self, contact: str, topic: str) -> bool:
         return await self.subscription_store.opted_out(contact, topic)
+
+    async def opted_out_among(self, contacts: Sequence[str], topic: str) -> set[str]:
+        return await self.subscription_store.opted_out_among(contacts, topic)
+
+    async def fanout_progress(self, event_id: str) -> str | None:
+        document = await self._fanouts.find_one({"_id": event_id})
+        return document["after"] if document else None
+
+    async def save_fanout_progress(self, event_id: str, after: str) -> None:
+        """Whoever saves a page had recorded every page before it, so the last writer is right too."""
+        await self._fanouts.update_one(
+            {"_id": event_id}, {"$set": {"after": after, "updated_at": utc_now()}}, upsert=True
+        )
 
     async def office(self, office_code: str) -> Office | None:
         document = await self._offices.find_one({"_id": office_code})
@@ -147,11 +163,10 @@ class MongoRepository:
         )
         return delivery_from(document) if document else None
 
-    async def deliveries(
-        self, request_id: str | None, limit: int, tracking_code: str | None = None
-    ) -> list[Delivery]:
-        query = {} if request_id is None else {"request_id": request_id}
-        if tracking_code is not None:
-            query["tracking_code"] = tracking_code
-        cursor = self._notifications.find(query, {"outbox": 0}).sort("created_at", DESCENDING).limit(limit)
+    async def deliveries(self, wanted: DeliveryQuery) -> list[Delivery]:
+        """Newest first; every criterion given must hold."""
+        fields = {"request_id": wanted.request_id, "tracking_code": wanted.tracking_code, "to": wanted.to}
+        query = {name: value for name, value in fields.items() if value is not None}
+        cursor = self._notifications.find(query, {"outbox": 0}).sort("created_at", DESCENDING)
+        cursor = cursor.skip(wanted.skip).limit(wanted.limit)
         return [delivery_from(document) async for document in cursor]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import uuid
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
 from contracts import Language
@@ -13,7 +14,6 @@ from servicekit.store import ASCENDING, Document, DuplicateKeyError, IndexSpec, 
 
 SUBSCRIPTIONS = "subscriptions"
 PREFERENCES = "preferences"
-MAX_SUBSCRIBERS = 100_000
 MAX_TRIES = 5
 RESEND_AFTER = timedelta(minutes=1)
 
@@ -121,12 +121,14 @@ class SubscriptionStore:
         return result.matched_count == 1
 
     async def subscriptions(self, topic: str, limit: int) -> list[Subscription]:
-        query = {"topic": topic, "status": {"$in": [str(SubscriptionStatus.CONFIRMED), None]}}
-        cursor = self._subscriptions.find(query).sort("created_at", ASCENDING).limit(limit)
+        cursor = self._subscriptions.find(_confirmed(topic)).sort("created_at", ASCENDING).limit(limit)
         return [subscription_from(document) async for document in cursor]
 
-    async def subscribers(self, topic: str) -> list[Subscription]:
-        return await self.subscriptions(topic, MAX_SUBSCRIBERS)
+    async def subscribers_page(self, topic: str, after: str | None, limit: int) -> list[Subscription]:
+        """Keyed by `_id` (topic and contact), the one index every store builds."""
+        query = _confirmed(topic) | ({"_id": {"$gt": after}} if after is not None else {})
+        cursor = self._subscriptions.find(query).sort("_id", ASCENDING).limit(limit)
+        return [subscription_from(document) async for document in cursor]
 
     async def set_opt_out(self, contact: str, topic: str, opted_out: bool) -> None:
         change = "$addToSet" if opted_out else "$pull"
@@ -135,3 +137,11 @@ class SubscriptionStore:
     async def opted_out(self, contact: str, topic: str) -> bool:
         document = await self._preferences.find_one({"_id": contact})
         return bool(document) and topic in document.get("opted_out", [])  # type: ignore[union-attr]
+
+    async def opted_out_among(self, contacts: Sequence[str], topic: str) -> set[str]:
+        cursor = self._preferences.find({"_id": {"$in": list(contacts)}}, {"opted_out": 1})
+        return {document["_id"] async for document in cursor if topic in document.get("opted_out", [])}
+
+
+def _confirmed(topic: str) -> Document:
+    return {"topic": topic, "status": {"$in": [str(SubscriptionStatus.CONFIRMED), None]}}
