@@ -261,10 +261,6 @@ def test_comments_and_reports_are_limited_per_client(system: System, open_draft:
         assert neighbour.post(url, json={"stance": "against", "text_fa": "مخالفم"}).status_code == 201
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="notify limits codes per contact only: one client can ask codes for any number of phones",
-)
 def test_online_subscriptions_are_limited_per_client(system: System) -> None:
     url = f"{system.url('notify')}/v1/public/subscriptions"
     with client_from(_address()) as sender:

@@ -108,7 +108,6 @@ class Row:
     url: str | None = None  # the call, with {placeholders} from World.values; default `path`
     json: Body | None = None
     form: Body | None = None
-    gaps: Mapping[str, str] = field(default_factory=dict)  # caller → why it does not hold yet
 
     @property
     def key(self) -> tuple[str, str, str]:
@@ -143,8 +142,6 @@ def _open311_update(world: World, caller: str) -> dict[str, str]:
         "description": "شهروند تماس گرفت",
     }
 
-
-_NOTIFY_GAP = "notify does not scope deliveries by unit: a clerk of unit Y reads unit X's messages"
 
 ROWS: tuple[Row, ...] = (
     # --- every service: health, metrics, documents ---------------------------------------------
@@ -580,7 +577,6 @@ ROWS: tuple[Row, ...] = (
         "/v1/notifications/{notification_id}",
         staff(some(200, ADMIN, SUPERVISOR_X, CLERK_X) | some(404, CLERK_Y)),
         "/v1/notifications/{notification_x}",
-        gaps={CLERK_Y: _NOTIFY_GAP},
     ),
     Row(
         "notify",
@@ -929,30 +925,12 @@ def test_each_caller_gets_what_the_matrix_says(
     assert set(row.expect) == set(CALLERS), "every row names every caller"
     wrong = []
     for caller in CALLERS:
-        if caller in row.gaps:
-            continue
         response = call(system, world, clients, row, caller)
         if response.status_code != row.expect[caller]:
             wrong.append(
                 f"{caller}: {response.status_code} (expected {row.expect[caller]}) {response.text[:160]}"
             )
     assert not wrong, "\n".join(wrong)
-
-
-GAPS = [
-    pytest.param(
-        row, caller, id=f"{_row_id(row)} as {caller}", marks=pytest.mark.xfail(strict=True, reason=why)
-    )
-    for row in ROWS
-    for caller, why in row.gaps.items()
-]
-
-
-@pytest.mark.parametrize(("row", "caller"), GAPS)
-def test_known_gaps_of_the_matrix(
-    system: System, world: World, clients: dict[str, httpx.Client], row: Row, caller: str
-) -> None:
-    assert call(system, world, clients, row, caller).status_code == row.expect[caller]
 
 
 # --- object-level checks (OWASP API1) and private data (API3) ------------------------------------
@@ -1044,7 +1022,6 @@ def test_a_clerk_sees_and_moves_only_the_cases_of_their_units(
     assert clerk_y.get(f"{routing}/v1/cases/{case_id}", headers=as_y).status_code == 200
 
 
-@pytest.mark.xfail(strict=True, reason=_NOTIFY_GAP)
 def test_a_clerk_lists_no_deliveries_of_another_units_requests(
     system: System, world: World, clients: dict[str, httpx.Client]
 ) -> None:

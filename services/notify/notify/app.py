@@ -31,6 +31,7 @@ from servicekit.app import (
     setup_outbox,
     setup_store,
 )
+from servicekit.ratelimit import RateLimiter
 
 RATE_WINDOWS_KEPT = timedelta(minutes=1)
 
@@ -104,6 +105,7 @@ def create_app(settings: NotifySettings | None = None) -> FastAPI:
         fanout_batch=settings.fanout_batch_size,
     )
     app.state.notifier = notifier
+    app.state.subscribe_limiter = RateLimiter()
     operations = Operations(store)
     app.state.operations = operations
     census = NotificationCensus(

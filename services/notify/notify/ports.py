@@ -73,6 +73,10 @@ class Repository(Protocol):
 
     async def recipient(self, request_id: str) -> Recipient | None: ...
 
+    async def assign_unit(self, request_id: str, unit_id: str) -> None:
+        """The unit now in charge of the request: its staff may see the request's deliveries."""
+        ...
+
     async def schedule_erasure(self, request_id: str, at: datetime | None) -> None:
         """Forget the recipient's contact data at `at` (None: keep it)."""
         ...

@@ -40,6 +40,7 @@ class Referral:
     request_id: str
     unit_name_fa: str
     unit_name_en: str
+    unit_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,7 @@ class StatusChange:
     request_id: str
     status: RequestStatus
     note_fa: str
+    unit_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -107,6 +109,8 @@ class Notifier:
 
     async def request_routed(self, event_id: str, referral: Referral) -> None:
         recipient = await self._known_recipient(referral.request_id)
+        if referral.unit_id:
+            await self._repository.assign_unit(referral.request_id, referral.unit_id)
         english = recipient.language is Language.EN
         unit = referral.unit_name_en if english else referral.unit_name_fa
         values = {"unit_name": unit, "due_date": ""}
@@ -117,6 +121,8 @@ class Notifier:
     async def status_changed(self, event_id: str, change: StatusChange) -> None:
         """The closing message is recorded before the erasure of the contact data is planned."""
         recipient = await self._known_recipient(change.request_id)
+        if change.unit_id:
+            await self._repository.assign_unit(change.request_id, change.unit_id)
         facts = {"status": str(change.status), "note_fa": change.note_fa}
         await self._tell_office("request.status_changed.v1", event_id, recipient, facts)
         if change.status not in ANNOUNCED_ELSEWHERE:

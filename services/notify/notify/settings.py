@@ -37,6 +37,9 @@ class NotifySettings(ServiceSettings):
         default_factory=dict, description='JSON: {"<signing_secret_ref>": "<secret>"}; never logged'
     )
     webhook_timeout_seconds: float = Field(default=10.0, gt=0)
+    subscribes_per_minute: int = Field(
+        default=5, ge=1, description="online subscriptions (each sends a code) per client address"
+    )
     contact_retention_days: int = Field(default=90, ge=0, description="after the request is finished")
     receipts_token: SecretStr | None = Field(
         default=None, description="providers send it as X-Provider-Token"

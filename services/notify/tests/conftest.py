@@ -38,9 +38,16 @@ class FakeRepository:
         self.erasures: dict[str, datetime | None] = {}
         self.progress: dict[str, str] = {}
         self.pages: list[str | None] = []
+        self.units: dict[str, str] = {}
 
     async def save_recipient(self, recipient: Recipient) -> None:
         self.recipients[recipient.request_id] = recipient
+
+    async def assign_unit(self, request_id: str, unit_id: str) -> None:
+        self.units[request_id] = unit_id
+
+    async def units_of(self, request_ids: list[str]) -> dict[str, str]:
+        return {request_id: self.units[request_id] for request_id in request_ids if request_id in self.units}
 
     async def schedule_erasure(self, request_id: str, at: datetime | None) -> None:
         self.erasures[request_id] = at

@@ -13,8 +13,8 @@ pytestmark = pytest.mark.unit
 SECRET = "s" * 40
 
 
-def token(*roles: Role) -> dict[str, str]:
-    return {"Authorization": f"Bearer {mint_staff_token(SECRET, 'staff-1', list(roles))}"}
+def token(*roles: Role, units: tuple[str, ...] = ("d1-lighting",)) -> dict[str, str]:
+    return {"Authorization": f"Bearer {mint_staff_token(SECRET, 'staff-1', list(roles), units=list(units))}"}
 
 
 def test_the_app_is_built_without_connecting_and_consumes_its_queues(app: FastAPI) -> None:
@@ -86,6 +86,14 @@ async def test_staff_see_deliveries_with_the_number_masked(
         now=NOW,
     )
     await repository.add_delivery(delivery)
+    other_unit = token(Role.CLERK, units=("d2-roads",))
+    assert client.get("/v1/notifications?request_id=r-1", headers=token(Role.CLERK)).json()["items"] == [], (
+        "not yet routed: no unit's staff see it"
+    )
+    await repository.assign_unit("r-1", "d1-lighting")
+    assert client.get("/v1/notifications?request_id=r-1", headers=other_unit).json()["items"] == []
+    assert client.get(f"/v1/notifications/{delivery.notification_id}", headers=other_unit).status_code == 404
+    assert len(client.get("/v1/notifications?request_id=r-1", headers=token(Role.ADMIN)).json()["items"]) == 1
 
     response = client.get("/v1/notifications?request_id=r-1&limit=10", headers=token(Role.CLERK))
 

@@ -39,6 +39,8 @@ async def sent(repository: FakeRepository) -> None:
         await repository.add_delivery(delivered_to(MOBILE, n))
     await repository.add_delivery(delivered_to(OTHER, 5))
     await repository.add_delivery(delivered_to(EMAIL, 6, Channel.EMAIL))
+    for n in range(7):
+        await repository.assign_unit(f"r-{n}", "d1-lighting")
 
 
 def listed(client: TestClient, role: Role = Role.CLERK, **params: object) -> list[dict[str, object]]:

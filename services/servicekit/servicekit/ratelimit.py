@@ -10,6 +10,8 @@ import time
 from collections import deque
 from collections.abc import Callable
 
+from servicekit.errors import Problem
+
 
 class RateLimiter:
     def __init__(self, window_seconds: float = 60.0, clock: Callable[[], float] = time.monotonic) -> None:
@@ -39,3 +41,15 @@ class RateLimiter:
     def _forget_idle(self, now: float) -> None:
         for key in [k for k, hits in self._hits.items() if not hits or hits[-1] <= now - self._window]:
             del self._hits[key]
+
+
+def refuse_over_limit(limiter: RateLimiter, key: str, per_minute: int) -> None:
+    """Count one call under `key`; over the limit, answer 429 with `Retry-After`."""
+    if not limiter.allow(key, per_minute):
+        raise Problem(
+            429,
+            "rate_limited",
+            "too many requests from this client; wait a minute",
+            errors=[{"code": "rate_limited", "msg_fa": "درخواست‌ها بیش از حد مجاز است؛ کمی صبر کنید"}],
+            headers={"Retry-After": str(limiter.retry_after(key))},
+        )

@@ -14,8 +14,7 @@ from consultation.domain.receipts import display_receipt
 from consultation.service.consultations import ConsultationService
 from consultation.service.errors import Missing
 from consultation.settings import ConsultationSettings
-from servicekit.errors import Problem
-from servicekit.ratelimit import RateLimiter
+from servicekit.ratelimit import RateLimiter, refuse_over_limit
 from servicekit.store import Document as Stored
 
 router = APIRouter(prefix="/v1/consultations", tags=["consultations (public)"])
@@ -32,15 +31,7 @@ async def _public(service: ConsultationService, draft_id: str) -> Stored:
 
 def _limit(request: Request, action: str, per_minute: int) -> None:
     limiter: RateLimiter = request.app.state.comment_limiter
-    key = f"{action}:{client_of(request)}"
-    if not limiter.allow(key, per_minute):
-        raise Problem(
-            429,
-            "rate_limited",
-            "too many requests from this client; wait a minute",
-            errors=[{"code": "rate_limited", "msg_fa": "درخواست‌ها بیش از حد مجاز است؛ کمی صبر کنید"}],
-            headers={"Retry-After": str(limiter.retry_after(key))},
-        )
+    refuse_over_limit(limiter, f"{action}:{client_of(request)}", per_minute)
 
 
 @router.get("", summary="Consultations open for comment now, with the time left")

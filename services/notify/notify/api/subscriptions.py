@@ -22,9 +22,11 @@ from notify.api.models import (
 from notify.domain.model import CONSULTATIONS_TOPIC, Subscription, SubscriptionStatus
 from notify.domain.phones import normalise_email
 from notify.service import Notifier
+from notify.settings import NotifySettings
 from notify.store.subscriptions import SubscriptionStore
 from servicekit.auth import Role, require_roles
 from servicekit.errors import Problem
+from servicekit.ratelimit import refuse_over_limit
 
 router = APIRouter(tags=["subscriptions"])
 
@@ -74,8 +76,13 @@ async def list_subscriptions(
     summary="Ask to hear about consultations; a code is sent to confirm (double opt-in)",
 )
 async def subscribe_online(
-    body: PublicSubscriptionIn, store: StoreDep, sender: NotifierDep
+    body: PublicSubscriptionIn, request: Request, store: StoreDep, sender: NotifierDep
 ) -> SubscriptionOut:
+    client = request.client.host if request.client else "unknown"
+    settings: NotifySettings = request.app.state.settings
+    refuse_over_limit(
+        request.app.state.subscribe_limiter, f"subscribe:{client}", settings.subscribes_per_minute
+    )
     wanted = Subscription(
         CONSULTATIONS_TOPIC,
         body.mobile,

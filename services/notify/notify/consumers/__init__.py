@@ -40,13 +40,18 @@ def handlers(service: Notifier) -> dict[str, Handler]:
     async def on_request_routed(envelope: Envelope[Any]) -> None:
         event: RequestRoutedV1 = envelope.payload
         referral = Referral(
-            event.request_id, unit_name_fa=event.unit_name_fa, unit_name_en=event.unit_name_en
+            event.request_id,
+            unit_name_fa=event.unit_name_fa,
+            unit_name_en=event.unit_name_en,
+            unit_id=event.unit_id,
         )
         await service.request_routed(str(envelope.event_id), referral)
 
     async def on_request_status_changed(envelope: Envelope[Any]) -> None:
         event: RequestStatusChangedV1 = envelope.payload
-        change = StatusChange(event.request_id, status=event.status, note_fa=event.note_fa)
+        change = StatusChange(
+            event.request_id, status=event.status, note_fa=event.note_fa, unit_id=event.unit_id
+        )
         await service.status_changed(str(envelope.event_id), change)
 
     async def on_office_updated(envelope: Envelope[Any]) -> None:

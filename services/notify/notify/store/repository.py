@@ -67,6 +67,14 @@ class MongoRepository:
             upsert=True,
         )
 
+    async def assign_unit(self, request_id: str, unit_id: str) -> None:
+        await self._recipients.update_one({"_id": request_id}, {"$set": {"unit_id": unit_id}})
+
+    async def units_of(self, request_ids: Sequence[str]) -> dict[str, str]:
+        """The unit in charge of each request that has one."""
+        cursor = self._recipients.find({"_id": {"$in": list(set(request_ids))}}, {"unit_id": 1})
+        return {document["_id"]: document["unit_id"] async for document in cursor if document.get("unit_id")}
+
     async def schedule_erasure(self, request_id: str, at: datetime | None) -> None:
         await self._recipients.update_one({"_id": request_id}, {"$set": {"erase_after": at}})
 
