@@ -264,7 +264,9 @@ def test_time_left_reads_in_persian() -> None:
     assert time_left_fa(0) == "مهلت تمام شده است"
 
 
-async def test_the_privacy_statement_says_what_is_kept_why_and_for_how_long(client: httpx.AsyncClient) -> None:
+async def test_the_privacy_statement_says_what_is_kept_why_and_for_how_long(
+    client: httpx.AsyncClient,
+) -> None:
     listing = await client.get("/consultations")
     assert 'href="/privacy"' in listing.text, "every page links the statement"
     page = await client.get("/privacy")
