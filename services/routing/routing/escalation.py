@@ -13,6 +13,7 @@ from typing import Any
 from contracts import RequestEscalatedV1
 from routing.calendars import CalendarBook
 from routing.domain import sla
+from routing.domain.calendar import WorkingCalendar
 from routing.domain.rules import Unit
 from routing.metrics import SlaMetrics
 from routing.settings import RoutingSettings
@@ -43,11 +44,15 @@ class EscalationWatch:
         """Warn and escalate what is due; returns how many escalations this process fired."""
         now = now or datetime.now(UTC)
         fired = overdue = 0
+        calendars: dict[str | None, WorkingCalendar] = {}  # read and parsed once per scan
         for case in await self._repo.open_cases():
             if case.get("unit_id") is None:
                 continue
             clock = sla.SlaClock.model_validate(case["sla"])
-            calendar = await self._calendars.get(case.get("calendar_id"))
+            calendar_id = case.get("calendar_id")
+            if calendar_id not in calendars:
+                calendars[calendar_id] = await self._calendars.get(calendar_id)
+            calendar = calendars[calendar_id]
             if not case.get("warned") and sla.warning_due(clock, calendar, now, self._settings.warning_share):
                 await self._warn(case, now)
             level = sla.escalation_level_due(clock, calendar, now, self._settings.overdue_step)

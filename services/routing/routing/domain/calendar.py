@@ -7,6 +7,7 @@ office is already closed.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -49,6 +50,7 @@ def jalali_text(day: jdatetime.date) -> str:
     return f"{day.year:04d}/{day.month:02d}/{day.day:02d}"
 
 
+@functools.lru_cache(maxsize=4096)  # every SLA computation converts the calendar's holidays
 def jalali_to_gregorian(text: str) -> date:
     year, month, day = (int(part) for part in _normalise_jalali(text).split("/"))
     gregorian: date = jdatetime.date(year, month, day).togregorian()
