@@ -9,7 +9,9 @@ from datetime import UTC, date, datetime, timedelta
 import httpx
 import jdatetime
 import pytest
-from support import System, citizen_request, eventually, file_request, read_request
+from support import System, citizen_request, eventually, file_request, publish_event, read_request
+
+from contracts import Envelope, RequestStatus, RequestStatusChangedV1
 
 pytestmark = pytest.mark.e2e
 
@@ -126,6 +128,22 @@ def test_open_requests_nearby_are_flagged_as_possible_duplicates(system: System)
     far = file_request(system, location={"lat": 38.2700, "long": 48.2977})  # about 1 km away
     assert first["tracking_code"] in second["possible_duplicates"]
     assert first["tracking_code"] not in far["possible_duplicates"]
+
+    eventually(lambda: read_request(system, str(first["tracking_code"]))["status"] == "routed")
+    resolved = RequestStatusChangedV1(
+        request_id=str(first["request_id"]),
+        tracking_code=str(first["tracking_code"]),
+        status=RequestStatus.RESOLVED,
+        previous_status=RequestStatus.ROUTED,
+        changed_at=datetime.now(UTC),
+    )
+    publish_event(
+        system.amqp_url, Envelope.wrap(resolved, producer="routing", correlation_id="dup").to_document()
+    )
+    eventually(lambda: read_request(system, str(first["tracking_code"]))["status"] == "resolved")
+    third = file_request(system, location=here)
+    assert first["tracking_code"] not in third["possible_duplicates"], "a resolved request is no duplicate"
+    assert second["tracking_code"] in third["possible_duplicates"]
 
 
 def _office(system: System, code: str, **overrides: object) -> str:

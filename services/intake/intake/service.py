@@ -91,6 +91,7 @@ class IntakeService:
                 assert earlier is not None
                 return self._replay(earlier, digest)
             await self._outbox.relay(REQUESTS, record["_id"])
+            await self._repo.mark_open(record)
             return Filed(record, created=True)
         raise RuntimeError("could not allocate a free tracking code")
 

@@ -15,7 +15,7 @@ from contracts import (
     RequestStatusChangedV1,
 )
 from intake.domain.requests import timeline_entry
-from intake.domain.retention import contact_erase_after
+from intake.domain.retention import FINISHED, contact_erase_after
 from intake.store.repository import IntakeRepository
 from servicekit.bus import Bus
 from servicekit.inbox import Inbox
@@ -97,6 +97,10 @@ def register_consumers(bus: Bus, inbox: Inbox, repo: IntakeRepository, retention
         )
         if not changed and await repo.request(tracking_code) is None:
             raise UnknownRequest(f"no request {tracking_code}")
+        if changed and status in FINISHED:
+            await repo.mark_finished(changed)
+        elif changed and status is RequestStatus.REOPENED:
+            await repo.mark_open(changed)
 
     for queue_name, handler in (
         ("intake.request-routed", on_routed),

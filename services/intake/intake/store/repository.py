@@ -7,6 +7,7 @@ from typing import Any
 
 from intake.domain.catalogue import ServiceDefinition
 from intake.domain.fees import DiscountRule
+from intake.domain.geo import cell_of, cells_in
 from intake.domain.offices import Office
 from servicekit.outbox import push
 from servicekit.store import (
@@ -20,6 +21,8 @@ from servicekit.store import (
 )
 
 SERVICES, OFFICES, API_KEYS, REQUESTS = "services", "offices", "api_keys", "requests"
+# open requests by service and grid cell, looked up by `_id`: the duplicate check never scans
+NEARBY = "open_nearby"
 
 DISCOUNT_RULES = "discount_rules"
 # what Open311 reads may show, and only of services marked public: no citizen, no keys, no outbox
@@ -58,6 +61,10 @@ INDEXES = (
 )
 
 
+def _cell_id(service_code: str, cell: tuple[int, int]) -> str:
+    return f"{service_code}:{cell[0]}:{cell[1]}"
+
+
 class TrackingCodeTaken(Exception):
     pass
 
@@ -72,6 +79,7 @@ class IntakeRepository:
         self._offices = store.collection(OFFICES)
         self._keys = store.collection(API_KEYS)
         self._requests = store.collection(REQUESTS)
+        self._nearby = store.collection(NEARBY)
         self._discounts = store.collection(DISCOUNT_RULES)
 
     async def save_service(self, service: ServiceDefinition) -> None:
@@ -139,17 +147,31 @@ class IntakeRepository:
     async def open_requests_near(
         self, service_code: str, box: tuple[float, float, float, float]
     ) -> list[Document]:
+        """Open requests for the service inside the box (at most 50), from the grid cells it covers."""
         min_lat, max_lat, min_long, max_long = box
-        cursor = self._requests.find(
-            {
-                "service_code": service_code,
-                "status": {"$in": list(OPEN_STATUSES)},
-                "location.lat": {"$gte": min_lat, "$lte": max_lat},
-                "location.long": {"$gte": min_long, "$lte": max_long},
-            },
-            {"_id": 1, "location": 1},
-        ).limit(50)
-        return [document async for document in cursor]
+        ids = [_cell_id(service_code, cell) for cell in cells_in(box)]
+        found: list[Document] = []
+        async for cell in self._nearby.find({"_id": {"$in": ids}}):
+            for code, (lat, long) in (cell.get("open") or {}).items():
+                if min_lat <= lat <= max_lat and min_long <= long <= max_long:
+                    found.append({"_id": code, "location": {"lat": lat, "long": long}})
+        return sorted(found, key=lambda document: str(document["_id"]))[:50]
+
+    async def mark_open(self, record: Document) -> None:
+        """List a located request in its grid cell while it is open (filed or reopened)."""
+        if location := record.get("location"):
+            await self._nearby.update_one(
+                {"_id": _cell_id(record["service_code"], cell_of(location["lat"], location["long"]))},
+                {"$set": {f"open.{record['_id']}": [location["lat"], location["long"]]}},
+                upsert=True,
+            )
+
+    async def mark_finished(self, record: Document) -> None:
+        if location := record.get("location"):
+            await self._nearby.update_one(
+                {"_id": _cell_id(record["service_code"], cell_of(location["lat"], location["long"]))},
+                {"$unset": {f"open.{record['_id']}": ""}},
+            )
 
     async def save_discount_rule(self, rule: DiscountRule) -> None:
         await self._discounts.replace_one({"_id": rule.rule_id}, rule.model_dump(), upsert=True)
@@ -170,8 +192,9 @@ class IntakeRepository:
         unit_name_fa: str | None = None,
         expected_at: datetime | None = None,
         erase_contact_after: datetime | None = None,
-    ) -> bool:
-        """Add one status step unless this event already added it; False if nothing changed.
+    ) -> Document | None:
+        """Add one status step unless this event already added it; the request (its service and
+        location), or None if nothing changed.
 
         The contact's erasure is scheduled with the status that allows it, and called off by any
         other status (a reopened request needs its citizen again)."""
@@ -187,13 +210,13 @@ class IntakeRepository:
             update["$set"]["unit_name_fa"] = unit_name_fa
         if expected_at:
             update["$set"]["expected_at"] = expected_at
-        result = await self._requests.find_one_and_update(
+        result: Document | None = await self._requests.find_one_and_update(
             {"_id": tracking_code, "timeline.event_id": {"$ne": entry["event_id"]}},
             update,
-            projection={"_id": 1},
+            projection={"service_code": 1, "location": 1},
             return_document=ReturnDocument.AFTER,
         )
-        return result is not None
+        return result
 
     async def contacts_due(self, now: datetime, limit: int = 500) -> list[Document]:
         cursor = self._requests.find(
