@@ -9,6 +9,7 @@ from intake.domain.catalogue import ServiceDefinition
 from intake.domain.fees import DiscountRule
 from intake.domain.geo import cell_of, cells_in
 from intake.domain.offices import Office
+from servicekit.cache import Recent
 from servicekit.outbox import push
 from servicekit.store import (
     ASCENDING,
@@ -23,6 +24,7 @@ from servicekit.store import (
 SERVICES, OFFICES, API_KEYS, REQUESTS = "services", "offices", "api_keys", "requests"
 # open requests by service and grid cell, looked up by `_id`: the duplicate check never scans
 NEARBY = "open_nearby"
+REFERENCE_TTL_SECONDS = 10.0
 
 DISCOUNT_RULES = "discount_rules"
 # what Open311 reads may show, and only of services marked public: no citizen, no keys, no outbox
@@ -80,15 +82,22 @@ class IntakeRepository:
         self._keys = store.collection(API_KEYS)
         self._requests = store.collection(REQUESTS)
         self._nearby = store.collection(NEARBY)
+        # read on every filing, changed rarely (see servicekit.cache)
+        self._recent_services: Recent[ServiceDefinition | None] = Recent(REFERENCE_TTL_SECONDS)
+        self._recent_rules: Recent[list[DiscountRule]] = Recent(REFERENCE_TTL_SECONDS)
         self._discounts = store.collection(DISCOUNT_RULES)
 
     async def save_service(self, service: ServiceDefinition) -> None:
         document = service.model_dump(mode="python")
         await self._services.replace_one({"_id": service.service_code}, document, upsert=True)
+        self._recent_services.forget()
 
     async def service(self, code: str) -> ServiceDefinition | None:
-        document = await self._services.find_one({"_id": code}, {"_id": 0})
-        return ServiceDefinition.model_validate(document) if document else None
+        async def load() -> ServiceDefinition | None:
+            document = await self._services.find_one({"_id": code}, {"_id": 0})
+            return ServiceDefinition.model_validate(document) if document else None
+
+        return await self._recent_services.get(code, load)
 
     async def services(self) -> list[ServiceDefinition]:
         cursor = self._services.find({}, {"_id": 0}).sort("service_code", ASCENDING)
@@ -175,10 +184,14 @@ class IntakeRepository:
 
     async def save_discount_rule(self, rule: DiscountRule) -> None:
         await self._discounts.replace_one({"_id": rule.rule_id}, rule.model_dump(), upsert=True)
+        self._recent_rules.forget()
 
     async def discount_rules(self) -> list[DiscountRule]:
-        cursor = self._discounts.find({}, {"_id": 0}).sort("rule_id", ASCENDING)
-        return [DiscountRule.model_validate(document) async for document in cursor]
+        async def load() -> list[DiscountRule]:
+            cursor = self._discounts.find({}, {"_id": 0}).sort("rule_id", ASCENDING)
+            return [DiscountRule.model_validate(document) async for document in cursor]
+
+        return await self._recent_rules.get("all", load)
 
     async def request(self, tracking_code: str) -> Document | None:
         return await self._requests.find_one({"_id": tracking_code}, {"outbox": 0})
