@@ -307,8 +307,17 @@ def test_receipts_double_opt_in_keyword_stop_stats_and_erasure(system: System, t
 
         stats = httpx.get(f"{api}/v1/notifications/stats", headers=system.staff(), timeout=10).json()["items"]
         assert any(
-            row["channel"] == "sms" and row["status"] == "delivered" and row["count"] >= 1 for row in stats
+            row["channel"] == "sms" and row["status"] == "delivered" and row["segments"] >= row["count"] >= 1
+            for row in stats
         )
+        persian_sms = [
+            item
+            for item in httpx.get(f"{api}/v1/notifications", headers=system.staff(), timeout=10).json()[
+                "items"
+            ]
+            if item["channel"] == "sms"
+        ]
+        assert persian_sms and all(i["encoding"] == "ucs2" and i["segments"] >= 1 for i in persian_sms)
 
         with MongoClient(store_url, tz_aware=True) as client:
             db = client.get_default_database()

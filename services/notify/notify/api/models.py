@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from contracts import Channel, Language
+from notify.domain import segments
 from notify.domain.model import Delivery, DeliveryStatus, Subscription, SubscriptionStatus
 from notify.domain.phones import mask, normalise_mobile
 
@@ -112,9 +113,12 @@ class NotificationOut(BaseModel):
     reason: str | None
     created_at: datetime
     finished_at: datetime | None
+    encoding: Literal["gsm7", "ucs2"] | None = Field(default=None, description="SMS only")
+    segments: int | None = Field(default=None, description="SMS only: the parts the provider bills")
 
     @classmethod
     def of(cls, delivery: Delivery) -> NotificationOut:
+        size = segments.analyse(delivery.text) if delivery.channel is Channel.SMS else None
         return cls(
             notification_id=delivery.notification_id,
             source_event_id=delivery.source_event_id,
@@ -127,6 +131,8 @@ class NotificationOut(BaseModel):
             reason=delivery.reason,
             created_at=delivery.created_at,
             finished_at=delivery.finished_at,
+            encoding=size.encoding if size else None,
+            segments=size.segments if size else None,
         )
 
 

@@ -4,7 +4,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from notify.api.deps import RepositoryDep, contact_of
 from notify.api.models import NotificationDetail, NotificationList, NotificationOut
@@ -22,6 +22,7 @@ class DayCount(BaseModel):
     channel: str
     status: str
     count: int
+    segments: int = Field(description="SMS parts billed (0 for other channels)")
 
 
 class DailyCounts(BaseModel):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from contracts import Channel, Language
+from notify.domain import segments
 from notify.domain.model import Delivery, DeliveryStatus, Recipient, StatusEntry
 from servicekit.store import Document
 
@@ -42,6 +43,14 @@ def entry_from(document: Document) -> StatusEntry:
     return StatusEntry(DeliveryStatus(document["status"]), document["at"], document.get("reason"))
 
 
+def sms_cost(delivery: Delivery) -> Document:
+    """An SMS record carries its encoding and parts, so what a template costs can be counted."""
+    if delivery.channel is not Channel.SMS:
+        return {}
+    size = segments.analyse(delivery.text)
+    return {"encoding": size.encoding, "segments": size.segments}
+
+
 def delivery_document(delivery: Delivery) -> Document:
     return {
         "_id": delivery.id,
@@ -68,6 +77,7 @@ def delivery_document(delivery: Delivery) -> Document:
         "recipient_key": delivery.recipient_key,
         "language": str(delivery.language),
         "values": dict(delivery.values),
+        **sms_cost(delivery),
         "secret_ref": delivery.secret_ref,
     }
 

@@ -73,11 +73,12 @@ class Operations:
                         "status": "$status",
                     },
                     "count": {"$sum": 1},
+                    "segments": {"$sum": "$segments"},
                 }
             },
         ]
         rows = [row async for row in self._notifications.aggregate(pipeline)]
-        counts = [row["_id"] | {"count": row["count"]} for row in rows]
+        counts = [row["_id"] | {"count": row["count"], "segments": row["segments"]} for row in rows]
         return sorted(counts, key=lambda c: (c["day"], c["channel"], c["status"]))
 
     async def erase_due(self, now: datetime) -> int:
