@@ -3,6 +3,7 @@ registers its own start and stop steps, in order, on the app's lifecycle."""
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
@@ -18,6 +19,7 @@ from servicekit.auth import TokenVerifier
 from servicekit.bus import Bus
 from servicekit.context import correlation_id_var
 from servicekit.errors import install_problem_handlers
+from servicekit.faults import Faults
 from servicekit.inbox import Inbox
 from servicekit.limits import BodyLimitMiddleware
 from servicekit.metrics import ServiceMetrics, setup_metrics
@@ -68,6 +70,7 @@ def new_app(
     app.state.settings = settings
     app.state.lifecycle = lifecycle
     app.state.token_verifier = TokenVerifier(settings)
+    app.state.faults = Faults.of(service)
     setup_metrics(app, ServiceMetrics(service))
     app.state.tracer_provider = provider = tracer_provider(service, settings, *trace_processors)
     instrument_http(app, provider)
@@ -103,6 +106,7 @@ def setup_bus(app: FastAPI, settings: ServiceSettings) -> Bus:
         app.state.service,
         metrics_registry=app.state.metrics.registry,
         tracer_provider=app.state.tracer_provider,
+        faults=app.state.faults,
     )
     app.state.bus = bus
     lifecycle_of(app).on_stop(bus.stop)
@@ -135,6 +139,7 @@ def setup_outbox(app: FastAPI, store: Store, bus: Bus, collections: Sequence[str
         collections,
         sweep_seconds=settings.outbox_sweep_seconds,
         crash_before_publish=settings.fault_crash_before_publish,
+        faults=app.state.faults,
         metrics=app.state.metrics,
     )
     app.state.outbox = outbox
@@ -154,10 +159,16 @@ def setup_health(app: FastAPI) -> None:
 
     @app.get("/readyz", tags=["health"], summary="The broker and the store are reachable")
     async def readyz() -> JSONResponse:
-        checks = {"store": await app.state.store.ping(), "broker": await app.state.bus.ready()}
-        ready = all(checks.values())
-        body = {"status": "ready" if ready else "unavailable", "service": app.state.service, "checks": checks}
-        return JSONResponse(body, status_code=200 if ready else 503)
+        store, broker = await asyncio.gather(app.state.store.ping(), app.state.bus.ready())
+        checks = {"store": store, "broker": broker}
+        down = [name for name, up in checks.items() if not up]
+        body = {
+            "status": "unavailable" if down else "ready",
+            "service": app.state.service,
+            "checks": checks,
+            "down": down,
+        }
+        return JSONResponse(body, status_code=503 if down else 200)
 
 
 class CorrelationMiddleware(BaseHTTPMiddleware):

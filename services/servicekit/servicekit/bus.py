@@ -28,7 +28,9 @@ from pydantic import ValidationError
 from contracts import EVENT_TYPES, Envelope, EventPayload, envelope_of
 from contracts.topology import DEAD_LETTER_EXCHANGE, EVENTS_EXCHANGE, PUBLISHES, QUEUES, QueueSpec, queue
 from servicekit.context import correlation_id_var
+from servicekit.faults import NO_FAULTS, Faults
 from servicekit.settings import ServiceSettings
+from servicekit.store import StoreUnavailable
 from servicekit.tracing import mark_current_span
 
 log = logging.getLogger("servicekit.bus")
@@ -39,6 +41,18 @@ QUEUE_HEADER = "x-pishkhan-queue"
 ATTEMPTS_HEADER = "x-pishkhan-attempts"
 # Every service declares every queue, so the arguments must not depend on one's settings.
 BACKSTOP_DELIVERY_LIMIT = 20
+# A handler that finds its store away waits this long and tries again, spending no attempt.
+STORE_WAIT_SECONDS = 1.0
+# Attempts, and the back-off cap, for an event that arrived before the one it depends on:
+# about a minute and a half in all, still below the backstop.
+NOT_YET_ATTEMPTS = 15
+NOT_YET_MAX_DELAY = 10.0
+
+
+class NotYet(Exception):
+    """What this event needs has not arrived yet: events of different queues arrive in any
+    order (a slow or restarted consumer, a redelivery). Raise it (or a subclass) from a
+    handler to be retried with a longer back-off before the event is dead-lettered."""
 
 
 @dataclass(frozen=True)
@@ -51,10 +65,15 @@ class DeadLetter:
     reason: str
 
 
-def after_failure(attempt: int, limit: int, error: BaseException) -> Retry | DeadLetter:
+def after_failure(
+    attempt: int, limit: int, error: BaseException, not_yet_limit: int = NOT_YET_ATTEMPTS
+) -> Retry | DeadLetter:
     """What to do with a message whose `attempt`-th handling (1-based) raised `error`."""
-    if attempt >= limit:
+    not_yet = isinstance(error, NotYet)
+    if attempt >= (max(limit, not_yet_limit) if not_yet else limit):
         return DeadLetter(f"{type(error).__name__}: {error}"[:1000])
+    if not_yet:
+        return Retry(delay=min(0.5 * 2 ** (attempt - 1), NOT_YET_MAX_DELAY))
     return Retry(delay=min(0.1 * 2 ** (attempt - 1), 2.0))
 
 
@@ -115,9 +134,12 @@ class Bus:
         service: str,
         metrics_registry: CollectorRegistry | None = None,
         tracer_provider: TracerProvider | None = None,
+        faults: Faults = NO_FAULTS,
     ) -> None:
         self.service = service
+        self.faults = faults
         self.delivery_limit = settings.delivery_limit
+        self.not_yet_limit = settings.not_yet_attempts
         self.broker = RabbitBroker(
             settings.amqp_url,
             default_channel=Channel(prefetch_count=settings.prefetch, publisher_confirms=True),
@@ -142,6 +164,7 @@ class Bus:
         }
         self._dead_letter_publishers: dict[str, RabbitPublisher] = {}
         self.consumed: dict[str, Handler] = {}
+        self._stopping = False
 
     async def start(self) -> None:
         await self.broker.connect()
@@ -149,6 +172,8 @@ class Bus:
         await self.broker.start()
 
     async def stop(self) -> None:
+        """Stop consuming; handlers in flight finish and ack (up to the graceful timeout)."""
+        self._stopping = True
         await self.broker.stop()
 
     async def ready(self) -> bool:
@@ -222,10 +247,14 @@ class Bus:
         token = correlation_id_var.set(envelope.correlation_id)
         mark_current_span(envelope.correlation_id)
         try:
-            await handler(envelope)
+            await self.faults.before_handling(message.body)
+            await self._handle_when_store_answers(spec, handler, envelope)
+        except StoreUnavailable:  # only while stopping: back to the queue, no attempt spent
+            await message.nack(requeue=True)
+            return
         except Exception as error:
             attempt = attempt_of(headers)
-            decision = after_failure(attempt, self.delivery_limit, error)
+            decision = after_failure(attempt, self.delivery_limit, error, self.not_yet_limit)
             if isinstance(decision, DeadLetter):
                 log.error("dead-lettering %s from %s: %s", envelope.event_id, spec.name, decision.reason)
                 await self._dead_letter(spec, message, decision.reason, attempt)
@@ -239,6 +268,20 @@ class Bus:
         finally:
             correlation_id_var.reset(token)
         await message.ack()
+
+    async def _handle_when_store_answers(
+        self, spec: QueueSpec, handler: Handler, envelope: Envelope[Any]
+    ) -> None:
+        """A store outage is not the message's fault: hold it and try again, spending no attempt."""
+        while True:
+            try:
+                await handler(envelope)
+                return
+            except StoreUnavailable as error:
+                if self._stopping:
+                    raise
+                log.warning("store away while handling %s on %s: %r", envelope.event_id, spec.name, error)
+                await asyncio.sleep(STORE_WAIT_SECONDS)
 
     async def _dead_letter(self, spec: QueueSpec, message: RabbitMessage, reason: str, attempt: int) -> None:
         headers = {key: value for key, value in (message.headers or {}).items() if not key.startswith("x-")}

@@ -9,7 +9,11 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from servicekit.store import StoreUnavailable
+
 PROBLEM_JSON = "application/problem+json"
+# What a client is told to wait when the store is away (a restart or a failover takes seconds).
+STORE_RETRY_AFTER_SECONDS = 5
 
 
 class Problem(Exception):
@@ -98,6 +102,20 @@ def _validation_errors(error: RequestValidationError) -> tuple[int, str, list[di
     return 422, "validation_failed", items
 
 
+def store_unavailable() -> JSONResponse:
+    """503 with Retry-After: the store could not be reached, and nothing was half-stored.
+
+    Every write is one document, so a failed call changed all of it or nothing; a retry with
+    the same Idempotency-Key (where the call takes one) answers as the first success did.
+    """
+    return problem_response(
+        503,
+        "store_unavailable",
+        "the service's store cannot be reached right now; try again shortly",
+        headers={"Retry-After": str(STORE_RETRY_AFTER_SECONDS)},
+    )
+
+
 def install_problem_handlers(app: FastAPI) -> None:
     async def on_problem(_: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, Problem)
@@ -114,6 +132,10 @@ def install_problem_handlers(app: FastAPI) -> None:
         code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
         return problem_response(exc.status_code, code, str(exc.detail), headers=dict(exc.headers or {}))
 
+    async def on_store_unavailable(_: Request, exc: Exception) -> JSONResponse:
+        return store_unavailable()
+
     app.add_exception_handler(Problem, on_problem)
+    app.add_exception_handler(StoreUnavailable, on_store_unavailable)
     app.add_exception_handler(RequestValidationError, on_validation)
     app.add_exception_handler(StarletteHTTPException, on_http)

@@ -19,12 +19,15 @@ from typing import Any
 from contracts import Envelope, EventPayload
 from servicekit.bus import Bus
 from servicekit.context import current_correlation_id
+from servicekit.faults import NO_FAULTS, Faults
 from servicekit.metrics import ServiceMetrics
 from servicekit.store import Document, PyMongoError, Store
 
 log = logging.getLogger("servicekit.outbox")
 
 OUTBOX_FIELD = "outbox"
+# A publish the broker has not confirmed by then is left to the sweeper (consumers deduplicate).
+PUBLISH_TIMEOUT_SECONDS = 5.0
 PENDING_FILTER: Document = {f"{OUTBOX_FIELD}.0": {"$exists": True}}
 
 
@@ -57,8 +60,10 @@ class Outbox:
         *,
         sweep_seconds: float,
         crash_before_publish: bool = False,
+        faults: Faults = NO_FAULTS,
         metrics: ServiceMetrics | None = None,
     ) -> None:
+        self._faults = faults
         self._metrics = metrics
         self._store = store
         self._bus = bus
@@ -68,25 +73,37 @@ class Outbox:
         self._task: asyncio.Task[None] | None = None
 
     async def relay(self, collection: str, document_id: Any) -> None:
-        """Publish what one document has pending; failures are left for the sweeper."""
+        """Publish what one document has pending; failures are left for the sweeper.
+
+        The write that staged the events has succeeded by now, so a store or broker
+        outage here must not fail the caller: the sweeper publishes them later.
+        """
         if self._crash_before_publish:
-            log.critical("fault injection: exiting between the store write and the publish")
-            os._exit(70)
-        document = await self._store.collection(collection).find_one({"_id": document_id}, {OUTBOX_FIELD: 1})
-        if document:
-            await self._publish_pending(collection, document)
+            _crash()
+        try:
+            document = await self._store.collection(collection).find_one(
+                {"_id": document_id}, {OUTBOX_FIELD: 1}
+            )
+            if document and self._faults.crashes_on(document.get(OUTBOX_FIELD)):
+                _crash()
+            if document:
+                await self._publish_pending(collection, document)
+        except PyMongoError as error:
+            log.warning("outbox relay left %s/%s to the sweeper: %r", collection, document_id, error)
 
     async def sweep(self, grace: timedelta = timedelta(0)) -> int:
         """Publish what is pending; documents staged within `grace` are left to their own relay."""
         published, pending, oldest = 0, 0, None
         now = datetime.now(UTC)
+        broker_away = False  # after one failed publish, only count what waits
         for collection in self._collections:
             cursor = self._store.collection(collection).find(PENDING_FILTER, {OUTBOX_FIELD: 1})
             async for document in cursor:
                 staged, waiting = _staged_at(document), len(document[OUTBOX_FIELD])
-                if staged <= now - grace:
+                if staged <= now - grace and not broker_away:
                     sent = await self._publish_pending(collection, document)
                     published, waiting = published + sent, waiting - sent
+                    broker_away = waiting > 0
                 if waiting:
                     pending += waiting
                     first = _staged_at(document, newest=False)
@@ -112,7 +129,7 @@ class Outbox:
         sent: list[str] = []
         try:
             for event in document.get(OUTBOX_FIELD, []):
-                await self._bus.publish(event)
+                await asyncio.wait_for(self._bus.publish(event), PUBLISH_TIMEOUT_SECONDS)
                 sent.append(event["event_id"])
         except Exception as error:  # the broker is away: keep the rest for the sweeper
             log.warning("outbox relay paused on %s/%s: %r", collection, document["_id"], error)
@@ -134,3 +151,9 @@ class Outbox:
                 log.warning("outbox sweep failed: %r", error)
             grace = timedelta(seconds=max(2.0, self._sweep_seconds))
             await asyncio.sleep(self._sweep_seconds)
+
+
+def _crash() -> None:
+    log.critical("fault injection: exiting between the store write and the publish")
+    logging.shutdown()
+    os._exit(70)

@@ -29,6 +29,12 @@ class ServiceSettings(BaseSettings):
     jwt_audience: str | None = None
     jwt_issuer: str | None = None
     delivery_limit: int = Field(default=5, ge=1, le=15)
+    not_yet_attempts: int = Field(
+        default=15,
+        ge=1,
+        le=19,  # below the queues' own x-delivery-limit (20)
+        description="attempts, with back-off up to 10 s, for an event that arrived before what it needs",
+    )
     prefetch: int = Field(default=100, ge=1, le=10_000)
     outbox_sweep_seconds: float = Field(default=5.0, gt=0)
     max_body_bytes: int = Field(default=64 * 1024, ge=1024, description="larger request bodies get 413")

@@ -6,13 +6,14 @@ change of driver stays a one-file change.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from motor.motor_asyncio import AsyncIOMotorClient, AsyncIOMotorCollection, AsyncIOMotorDatabase
 from pymongo import ASCENDING, DESCENDING, ReturnDocument
-from pymongo.errors import DuplicateKeyError, PyMongoError
+from pymongo.errors import ConnectionFailure, DuplicateKeyError, PyMongoError
 from pymongo.uri_parser import parse_uri
 
 Collection = AsyncIOMotorCollection[dict[str, Any]]
@@ -28,7 +29,14 @@ __all__ = [
     "PyMongoError",
     "ReturnDocument",
     "Store",
+    "StoreUnavailable",
 ]
+
+# The store cannot be reached (down, restarting, failing over): the caller may try again.
+StoreUnavailable = ConnectionFailure
+# How long an operation waits for a reachable store before it fails with StoreUnavailable.
+SERVER_SELECTION_TIMEOUT_MS = 5000
+PING_TIMEOUT_SECONDS = 2.0
 
 
 @dataclass(frozen=True)
@@ -44,7 +52,10 @@ class Store:
     def __init__(self, url: str, default_database: str) -> None:
         database = parse_uri(url).get("database") or default_database
         self._client: AsyncIOMotorClient[Document] = AsyncIOMotorClient(
-            url, tz_aware=True, serverSelectionTimeoutMS=5000, connectTimeoutMS=5000
+            url,
+            tz_aware=True,
+            serverSelectionTimeoutMS=SERVER_SELECTION_TIMEOUT_MS,
+            connectTimeoutMS=SERVER_SELECTION_TIMEOUT_MS,
         )
         self.db: AsyncIOMotorDatabase[Document] = self._client[database]
 
@@ -58,9 +69,10 @@ class Store:
             )
 
     async def ping(self) -> bool:
+        """Whether the store answers within PING_TIMEOUT_SECONDS (a probe must not hang)."""
         try:
-            await self._client.admin.command("ping")
-        except PyMongoError:
+            await asyncio.wait_for(self._client.admin.command("ping"), PING_TIMEOUT_SECONDS)
+        except (PyMongoError, TimeoutError):
             return False
         return True
 

@@ -13,10 +13,10 @@ from contracts import (
     RequestSubmittedV1,
 )
 from notify.consumers.consultations import consultation_handlers
-from notify.domain.model import Office, Recipient
+from notify.domain.model import Office, Recipient, RecipientNotKnownYet
 from notify.domain.phones import normalise_email
 from notify.service import Notifier, Referral, StatusChange
-from servicekit.bus import Bus
+from servicekit.bus import Bus, NotYet
 from servicekit.inbox import Inbox
 
 Handler = Callable[[Envelope[Any]], Awaitable[None]]
@@ -76,4 +76,17 @@ def handlers(service: Notifier) -> dict[str, Handler]:
 
 def register_consumers(bus: Bus, inbox: Inbox, service: Notifier) -> None:
     for queue_name, handler in handlers(service).items():
-        bus.consume(queue_name, inbox.once(queue_name, handler))
+        bus.consume(queue_name, inbox.once(queue_name, _waiting_for_submission(handler)))
+
+
+def _waiting_for_submission(handler: Handler) -> Handler:
+    """A request's later events can overtake its submission (another queue, a slow or restarted
+    consumer): the bus retries those longer before giving up on them."""
+
+    async def handle(envelope: Envelope[Any]) -> None:
+        try:
+            await handler(envelope)
+        except RecipientNotKnownYet as error:
+            raise NotYet(f"RecipientNotKnownYet: {error}") from error
+
+    return handle
