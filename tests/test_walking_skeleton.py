@@ -77,14 +77,15 @@ def test_a_unit_works_the_case_and_intake_shows_each_step(system: System) -> Non
 def test_opening_a_consultation_reaches_notify_once_per_subscriber(system: System) -> None:
     admin = system.staff()
 
-    def announced() -> list[dict[str, object]]:
+    def announced(delivered: bool = True) -> list[dict[str, object]]:
+        """Announcements of an opened consultation (recorded ones too, when not `delivered`)."""
         response = httpx.get(
             f"{system.url('notify')}/v1/notifications", headers=admin, timeout=10, params={"limit": 200}
         )
         return [
             n
             for n in response.json()["items"]
-            if n["template"] == "consultation.opened" and n["status"] == "delivered"
+            if n["template"] == "consultation.opened" and (n["status"] == "delivered" or not delivered)
         ]
 
     base = f"{system.url('consultation')}/v1/drafts"
@@ -106,7 +107,8 @@ def test_opening_a_consultation_reaches_notify_once_per_subscriber(system: Syste
         },
     )
     assert draft.status_code == 201, draft.text
-    before = {str(n["notification_id"]) for n in announced()}
+    # the demo draft's own announcement may still be on its way: it is not one of the new ones
+    before = {str(n["notification_id"]) for n in announced(delivered=False)}
     approver = system.staff(Role.APPROVER)
     approved = httpx.post(f"{base}/{draft.json()['id']}/approve", headers=approver, timeout=10)
     assert approved.status_code == 200, approved.text
@@ -119,4 +121,9 @@ def test_opening_a_consultation_reaches_notify_once_per_subscriber(system: Syste
     subscribers = httpx.get(f"{system.url('notify')}/v1/subscriptions", headers=admin, timeout=10).json()[
         "items"
     ]
-    assert len(new) == len(subscribers) == 1
+    # the demo's city-wide subscriber, and whoever else other tests confirmed: each once
+    city_wide = [
+        s for s in subscribers if s["status"] == "confirmed" and not s["categories"] and not s["districts"]
+    ]
+    assert len(city_wide) >= 1
+    assert sorted(n["recipient"] for n in new) == sorted(s["mobile"] or s["email"] for s in city_wide)
