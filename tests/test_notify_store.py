@@ -72,7 +72,7 @@ async def store(database_url: str) -> AsyncIterator[Store]:
     try:
         yield opened
     finally:
-        opened.close()
+        await opened.close()
 
 
 @pytest.fixture
@@ -124,7 +124,7 @@ async def test_concurrent_takes_from_two_processes_fill_a_window_exactly(
         assert await replicas[0].take("sms:http", 43, 3)  # the next window starts empty
         assert await replicas[1].take("sms:log", 42, 3)  # another provider counts on its own
     finally:
-        other.close()
+        await other.close()
     assert (await store.collection("rate_windows").find_one({"_id": "sms:http:42"}) or {})["count"] == 3
     assert await StoreWindows(store).forget_before(datetime.now(UTC) + timedelta(seconds=1)) == 3
     assert await StoreWindows(store).take("sms:http", 42, 3)

@@ -1,7 +1,7 @@
 """Ceiling (a): a bare FastAPI endpoint that stores one document, served like the services are.
 
 `python -m pishkhan_bench.ceiling_app --port P --mongodb-url URL`: the same uvicorn
-settings as `servicekit.serve`, the same motor client settings as `servicekit.store`,
+settings as `servicekit.serve`, the same driver settings as `servicekit.store`,
 one `insert_one` per request and nothing else.
 """
 
@@ -27,7 +27,7 @@ def create_app(mongodb_url: str) -> FastAPI:
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         yield
-        store.close()
+        await store.close()
 
     app = FastAPI(lifespan=lifespan)
     documents = store.collection("documents")

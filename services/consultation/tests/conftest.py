@@ -112,15 +112,14 @@ class FakeCollection:
     async def count_documents(self, query: dict[str, Any]) -> int:
         return sum(_matches(doc, query) for doc in self.documents.values())
 
-    async def aggregate(self, pipeline: list[dict[str, Any]]) -> AsyncIterator[dict[str, Any]]:
+    async def aggregate(self, pipeline: list[dict[str, Any]]) -> FakeCursor:
         match, group = pipeline[0]["$match"], pipeline[1]["$group"]
         field = group["_id"].removeprefix("$")
         counts: dict[Any, int] = {}
         for doc in self.documents.values():
             if _matches(doc, match):
                 counts[doc.get(field)] = counts.get(doc.get(field), 0) + 1
-        for key, count in counts.items():
-            yield {"_id": key, "count": count}
+        return FakeCursor([{"_id": key, "count": count} for key, count in counts.items()])
 
     async def find_one_and_update(
         self,
@@ -199,7 +198,6 @@ def app(settings: ConsultationSettings, fake_store: FakeStore, fake_bus: FakeBus
     from consultation.store import CommentRepository, ConsultationRepository, ResponseRepository
 
     app = create_app(settings)
-    app.state.store.close()  # never connected: requests here reach the in-memory store only
     store: Any = fake_store
     outbox = Outbox(store, fake_bus, ["consultations"], sweep_seconds=60)  # type: ignore[arg-type]
     service = ConsultationService(

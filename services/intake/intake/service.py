@@ -82,15 +82,16 @@ class IntakeService:
         )
         for _ in range(5):
             record, event = file_request(filing, tracking_code=new_tracking_code(), now=now)
+            staged = envelopes("intake", event)
             try:
-                await self._repo.insert_request(record, envelopes("intake", event))
+                await self._repo.insert_request(record, staged)
             except TrackingCodeTaken:
                 continue
             except IdempotencyKeyTaken:  # a concurrent request with the same key won
                 earlier = await self._repo.request_by_idempotency_key(key)
                 assert earlier is not None
                 return self._replay(earlier, digest)
-            await self._outbox.relay(REQUESTS, record["_id"])
+            await self._outbox.relay(REQUESTS, record["_id"], staged)
             await self._repo.mark_open(record)
             return Filed(record, created=True)
         raise RuntimeError("could not allocate a free tracking code")

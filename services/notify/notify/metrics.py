@@ -43,7 +43,7 @@ class NotificationCensus:
         ]
         counts = {
             (str(row["_id"]["channel"]), str(row["_id"]["status"])): int(row["count"])
-            async for row in self._notifications.aggregate(pipeline)
+            async for row in await self._notifications.aggregate(pipeline)
         }
         self._seen |= counts.keys()
         counts = {key: counts.get(key, 0) for key in self._seen}

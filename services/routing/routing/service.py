@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -67,10 +66,12 @@ class Router:
         case, events = await self._open_case(request, decision, now)
         if decision.rule is None:
             log.warning("request %s goes to triage (%s)", request.tracking_code, decision.reason)
-        # on a redelivery the first handling already stored the case and its events
-        with contextlib.suppress(CaseExists):
+        try:
             await self._repo.insert_case(case, events)
-        await self._outbox.relay(CASES, request.request_id)
+        except CaseExists:  # a redelivery: the first handling stored the case and its events
+            await self._outbox.relay(CASES, request.request_id)
+        else:
+            await self._outbox.relay(CASES, request.request_id, events)
 
     async def _open_case(
         self, request: RequestSubmittedV1, decision: Decision, now: datetime

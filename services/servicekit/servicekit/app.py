@@ -93,7 +93,7 @@ def setup_store(app: FastAPI, settings: ServiceSettings, indexes: Sequence[Index
         await store.ensure_indexes(indexes)
 
     async def stop() -> None:
-        store.close()
+        await store.close()
 
     lifecycle_of(app).on_start(start)
     lifecycle_of(app).on_stop(stop)

@@ -72,17 +72,25 @@ class Outbox:
         self._crash_before_publish = crash_before_publish
         self._task: asyncio.Task[None] | None = None
 
-    async def relay(self, collection: str, document_id: Any) -> None:
+    async def relay(
+        self, collection: str, document_id: Any, staged: Sequence[dict[str, Any]] | None = None
+    ) -> None:
         """Publish what one document has pending; failures are left for the sweeper.
 
-        The write that staged the events has succeeded by now, so a store or broker
-        outage here must not fail the caller: the sweeper publishes them later.
+        `staged`: the events the caller's write has just put there, when it knows them (the
+        document is not read again). The write that staged the events has succeeded by now,
+        so a store or broker outage here must not fail the caller: the sweeper publishes them
+        later.
         """
         if self._crash_before_publish:
             _crash()
         try:
-            document = await self._store.collection(collection).find_one(
-                {"_id": document_id}, {OUTBOX_FIELD: 1}
+            document = (
+                {"_id": document_id, OUTBOX_FIELD: list(staged)}
+                if staged is not None
+                else await self._store.collection(collection).find_one(
+                    {"_id": document_id}, {OUTBOX_FIELD: 1}
+                )
             )
             if document and self._faults.crashes_on(document.get(OUTBOX_FIELD)):
                 _crash()

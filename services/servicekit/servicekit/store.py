@@ -1,4 +1,4 @@
-"""The one module that talks to MongoDB (through motor).
+"""The one module that talks to MongoDB (through PyMongo's asyncio client).
 
 Everything else sees `Store`, `Collection` and the error types re-exported here, so a
 change of driver stays a one-file change.
@@ -11,12 +11,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from motor.motor_asyncio import AsyncIOMotorClient, AsyncIOMotorCollection, AsyncIOMotorDatabase
-from pymongo import ASCENDING, DESCENDING, ReturnDocument
+from pymongo import ASCENDING, DESCENDING, AsyncMongoClient, ReturnDocument
+from pymongo.asynchronous.collection import AsyncCollection
+from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import ConnectionFailure, DuplicateKeyError, PyMongoError
 from pymongo.uri_parser import parse_uri
 
-Collection = AsyncIOMotorCollection[dict[str, Any]]
+Collection = AsyncCollection[dict[str, Any]]
 Document = dict[str, Any]
 
 __all__ = [
@@ -51,13 +52,13 @@ class IndexSpec:
 class Store:
     def __init__(self, url: str, default_database: str) -> None:
         database = parse_uri(url).get("database") or default_database
-        self._client: AsyncIOMotorClient[Document] = AsyncIOMotorClient(
+        self._client: AsyncMongoClient[Document] = AsyncMongoClient(
             url,
             tz_aware=True,
             serverSelectionTimeoutMS=SERVER_SELECTION_TIMEOUT_MS,
             connectTimeoutMS=SERVER_SELECTION_TIMEOUT_MS,
         )
-        self.db: AsyncIOMotorDatabase[Document] = self._client[database]
+        self.db: AsyncDatabase[Document] = self._client[database]
 
     def collection(self, name: str) -> Collection:
         return self.db[name]
@@ -76,5 +77,5 @@ class Store:
             return False
         return True
 
-    def close(self) -> None:
-        self._client.close()
+    async def close(self) -> None:
+        await self._client.close()

@@ -63,7 +63,7 @@ class CommentRepository:
             {"$match": {"draft_id": draft_id, "status": "published"}},
             {"$group": {"_id": "$article_id", "count": {"$sum": 1}}},
         ]
-        return {row["_id"]: row["count"] async for row in self._comments.aggregate(pipeline)}
+        return {row["_id"]: row["count"] async for row in await self._comments.aggregate(pipeline)}
 
     async def count(self, draft_id: str) -> int:
         return await self._comments.count_documents({"draft_id": draft_id})

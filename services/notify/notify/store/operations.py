@@ -77,7 +77,7 @@ class Operations:
                 }
             },
         ]
-        rows = [row async for row in self._notifications.aggregate(pipeline)]
+        rows = [row async for row in await self._notifications.aggregate(pipeline)]
         counts = [row["_id"] | {"count": row["count"], "segments": row["segments"]} for row in rows]
         return sorted(counts, key=lambda c: (c["day"], c["channel"], c["status"]))
 
