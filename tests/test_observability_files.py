@@ -162,7 +162,8 @@ class _Notifications:
     def __init__(self, rows: list[dict[str, Any]]) -> None:
         self.rows = rows
 
-    def aggregate(self, pipeline: list[dict[str, Any]]) -> Any:
+    async def aggregate(self, pipeline: list[dict[str, Any]]) -> Any:
+        """As PyMongo's asyncio client: awaited, then iterated."""
         rows = self.rows
 
         async def iterate() -> Any:
