@@ -11,6 +11,7 @@ import random
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from contracts import Channel, EventPayload, NotificationDeliveredV1, NotificationFailedV1
 from notify.domain import retry
@@ -111,12 +112,7 @@ class Dispatcher:
     async def _delivered(self, delivery: Delivery, provider: str, message_id: str) -> None:
         now = self._clock()
         event = NotificationDeliveredV1(
-            notification_id=delivery.notification_id,
-            source_event_id=delivery.source_event_id,
-            request_id=delivery.request_id,
-            tracking_code=delivery.tracking_code,
-            channel=delivery.channel,
-            template=delivery.template,
+            **_outcome_of(delivery),
             provider=provider,
             delivered_at=now,
         )
@@ -138,12 +134,7 @@ class Dispatcher:
         now = self._clock()
         log.warning("delivery %s: %s after %d attempt(s): %s", delivery.id, status, delivery.attempts, reason)
         event = NotificationFailedV1(
-            notification_id=delivery.notification_id,
-            source_event_id=delivery.source_event_id,
-            request_id=delivery.request_id,
-            tracking_code=delivery.tracking_code,
-            channel=delivery.channel,
-            template=delivery.template,
+            **_outcome_of(delivery),
             reason=reason,
             attempts=max(delivery.attempts, 1),
             failed_at=now,
@@ -163,6 +154,18 @@ class Dispatcher:
         change = Transition(DeliveryStatus.SENDING, delivery.attempts, entry, fields | {"lease_until": None})
         if await self._repository.transition(delivery.id, change, events) is not None and events:
             await self._outbox.relay(NOTIFICATIONS, delivery.id)
+
+
+def _outcome_of(delivery: Delivery) -> dict[str, Any]:
+    """What `notification.delivered` and `notification.failed` both say about the delivery."""
+    return {
+        "notification_id": delivery.notification_id,
+        "source_event_id": delivery.source_event_id,
+        "request_id": delivery.request_id,
+        "tracking_code": delivery.tracking_code,
+        "channel": delivery.channel,
+        "template": delivery.template,
+    }
 
 
 def _reason(error: Exception) -> str:

@@ -10,6 +10,8 @@ import time
 from collections import deque
 from collections.abc import Callable
 
+from fastapi import Request
+
 from servicekit.errors import Problem
 
 
@@ -41,6 +43,11 @@ class RateLimiter:
     def _forget_idle(self, now: float) -> None:
         for key in [k for k, hits in self._hits.items() if not hits or hits[-1] <= now - self._window]:
             del self._hits[key]
+
+
+def client_address(request: Request) -> str:
+    """The address a per-client limit counts under (behind a proxy: set uvicorn's forwarded IPs)."""
+    return request.client.host if request.client else "unknown"
 
 
 def refuse_over_limit(limiter: RateLimiter, key: str, per_minute: int) -> None:

@@ -14,6 +14,7 @@ from consultation.service.consultations import ConsultationService
 from consultation.service.errors import LostRace, Missing
 from servicekit.auth import StaffClaims
 from servicekit.errors import problem_response
+from servicekit.ratelimit import client_address
 
 # state conflicts; rules the request itself breaks are 422
 CONFLICTS = frozenset(
@@ -78,7 +79,7 @@ def actor_of(claims: StaffClaims) -> Actor:
 
 
 def client_of(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
+    return client_address(request)
 
 
 Service = Annotated[ConsultationService, Depends(consultation_service)]

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query, Request
 from intake.api.deps import IntakeServiceDep
 from intake.domain.persian import normalize_number
 from servicekit.errors import Problem
-from servicekit.ratelimit import RateLimiter
+from servicekit.ratelimit import RateLimiter, client_address
 
 router = APIRouter(prefix="/v1/track", tags=["citizens"])
 PER_CLIENT_PER_MINUTE = 30
@@ -22,7 +22,7 @@ def track_retry_after(request: Request, tracking_code: str) -> int | None:
     The code is keyed in ASCII digits, so its Persian and ASCII spellings share one budget.
     """
     limiter: RateLimiter = request.app.state.track_limiter
-    client = request.client.host if request.client else "unknown"
+    client = client_address(request)
     for key, limit in (
         (f"client:{client}", PER_CLIENT_PER_MINUTE),
         (f"code:{normalize_number(tracking_code)}", PER_CODE_PER_MINUTE),

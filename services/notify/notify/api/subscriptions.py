@@ -26,7 +26,7 @@ from notify.settings import NotifySettings
 from notify.store.subscriptions import SubscriptionStore
 from servicekit.auth import Role, require_roles
 from servicekit.errors import Problem
-from servicekit.ratelimit import refuse_over_limit
+from servicekit.ratelimit import client_address, refuse_over_limit
 
 router = APIRouter(tags=["subscriptions"])
 
@@ -78,11 +78,9 @@ async def list_subscriptions(
 async def subscribe_online(
     body: PublicSubscriptionIn, request: Request, store: StoreDep, sender: NotifierDep
 ) -> SubscriptionOut:
-    client = request.client.host if request.client else "unknown"
     settings: NotifySettings = request.app.state.settings
-    refuse_over_limit(
-        request.app.state.subscribe_limiter, f"subscribe:{client}", settings.subscribes_per_minute
-    )
+    key = f"subscribe:{client_address(request)}"
+    refuse_over_limit(request.app.state.subscribe_limiter, key, settings.subscribes_per_minute)
     wanted = Subscription(
         CONSULTATIONS_TOPIC,
         body.mobile,
