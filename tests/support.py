@@ -8,11 +8,12 @@ import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
+from pathlib import Path
 from typing import Any
 
 import httpx
 
-from pishkhan_local.cluster import Cluster
+from pishkhan_local.cluster import Cluster, StoreProcess, free_port
 from servicekit.auth import Role, mint_staff_token
 
 
@@ -208,3 +209,25 @@ def revoke_office_key(system: System, code: str, key_id: str) -> None:
         f"{system.url('intake')}/v1/offices/{code}/keys/{key_id}", headers=system.staff(), timeout=10
     )
     assert response.status_code == 204, response.text
+
+
+def store_process(log_dir: Path, name: str) -> Iterator[str]:
+    """A store process of a test module's own, its URL without a database; a port taken by
+    someone else meanwhile is tried again."""
+    log = log_dir / "store.log"
+    for _ in range(5):
+        process = StoreProcess(name, free_port(), None, log)
+        try:
+            process.start()
+            time.sleep(0.3)  # the launcher exits (2) when the port was taken after all
+            if process.process is None or process.process.poll() is not None:
+                raise RuntimeError("the store did not keep its port")
+        except RuntimeError:
+            process.stop()
+            continue
+        try:
+            yield f"mongodb://127.0.0.1:{process.port}"
+        finally:
+            process.stop()
+        return
+    raise RuntimeError(f"no store started; see {log}")

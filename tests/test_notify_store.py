@@ -7,7 +7,6 @@ Each test gets a database of its own, so nothing one test writes is seen by anot
 from __future__ import annotations
 
 import asyncio
-import time
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import replace
@@ -16,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from support import store_process
 
 from contracts import Channel
 from notify.domain.model import Delivery, DeliveryStatus, Recipient, Subscription, SubscriptionStatus
@@ -24,7 +24,6 @@ from notify.ports import DeliveryQuery
 from notify.store import INDEXES, MongoRepository
 from notify.store.operations import Operations
 from notify.store.rates import RATE_INDEXES, StoreWindows
-from pishkhan_local.cluster import StoreProcess, free_port
 from servicekit.store import Store
 
 pytestmark = pytest.mark.integration
@@ -40,24 +39,7 @@ def now() -> datetime:
 
 @pytest.fixture(scope="module")
 def store_base(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A store process of this module's own; a port taken by someone else meanwhile is tried again."""
-    log = Path(tmp_path_factory.mktemp("notify-store")) / "store.log"
-    for _ in range(5):
-        process = StoreProcess("notify", free_port(), None, log)
-        try:
-            process.start()
-            time.sleep(0.3)  # the launcher exits (2) when the port was taken after all
-            if process.process is None or process.process.poll() is not None:
-                raise RuntimeError("the store did not keep its port")
-        except RuntimeError:
-            process.stop()
-            continue
-        try:
-            yield f"mongodb://127.0.0.1:{process.port}"
-        finally:
-            process.stop()
-        return
-    raise RuntimeError(f"no store started; see {log}")
+    yield from store_process(Path(tmp_path_factory.mktemp("notify-store")), "notify")
 
 
 @pytest.fixture

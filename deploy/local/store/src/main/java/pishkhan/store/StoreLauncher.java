@@ -4,7 +4,6 @@ import de.bwaldvogel.mongo.MongoBackend;
 import de.bwaldvogel.mongo.MongoServer;
 import de.bwaldvogel.mongo.MongoVersion;
 import de.bwaldvogel.mongo.backend.h2.H2Backend;
-import de.bwaldvogel.mongo.backend.memory.MemoryBackend;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 
@@ -44,7 +43,7 @@ public final class StoreLauncher {
             }
         }
         MongoBackend backend = switch (backendName) {
-            case "memory" -> new MemoryBackend();
+            case "memory" -> new IndexedMemoryBackend();
             case "h2" -> {
                 if (file == null) {
                     usage("--backend h2 needs --file PATH");
