@@ -106,7 +106,7 @@ def create_app(settings: NotifySettings | None = None) -> FastAPI:
     )
     app.state.notifier = notifier
     app.state.subscribe_limiter = RateLimiter()
-    operations = Operations(store)
+    operations = Operations(store, outbox)
     app.state.operations = operations
     census = NotificationCensus(
         store.collection(NOTIFICATIONS),

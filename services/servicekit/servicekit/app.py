@@ -138,6 +138,7 @@ def setup_outbox(app: FastAPI, store: Store, bus: Bus, collections: Sequence[str
         bus,
         collections,
         sweep_seconds=settings.outbox_sweep_seconds,
+        full_sweep_seconds=settings.outbox_full_sweep_seconds,
         crash_before_publish=settings.fault_crash_before_publish,
         faults=app.state.faults,
         metrics=app.state.metrics,

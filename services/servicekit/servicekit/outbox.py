@@ -2,8 +2,15 @@
 
 A state change stages its events in the same single-document write (`outbox` array).
 Right after that write the service calls `relay()` for that document: it publishes the
-pending events with confirms, in order, and pulls them out. A sweeper does the same at
-start-up and every few seconds for whatever a crash or an outage left behind.
+pending events with confirms, in order, and pulls them out. A sweeper does the same for
+whatever a crash or an outage left behind.
+
+The sweeper does not read whole collections every few seconds: no index finds "documents with
+a non-empty array" cheaply, and the cost would grow with everything ever stored. A relay that
+could not publish everything writes a marker (`outbox_pending`, keyed by collection and id),
+and the sweeper follows the markers every `sweep_seconds`. Only a crash between the write and
+its relay leaves events unmarked, so the full read runs at start-up (the crashed process, or
+its replacement, starting again) and, as a backstop, every `full_sweep_seconds`.
 """
 
 from __future__ import annotations
@@ -12,7 +19,9 @@ import asyncio
 import contextlib
 import logging
 import os
+import uuid
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -29,6 +38,8 @@ OUTBOX_FIELD = "outbox"
 # A publish the broker has not confirmed by then is left to the sweeper (consumers deduplicate).
 PUBLISH_TIMEOUT_SECONDS = 5.0
 PENDING_FILTER: Document = {f"{OUTBOX_FIELD}.0": {"$exists": True}}
+MARKERS = "outbox_pending"
+MARKERS_PER_SWEEP = 1000
 
 
 def envelopes(producer: str, *payloads: EventPayload) -> list[dict[str, Any]]:
@@ -59,6 +70,7 @@ class Outbox:
         collections: Sequence[str],
         *,
         sweep_seconds: float,
+        full_sweep_seconds: float = 300.0,
         crash_before_publish: bool = False,
         faults: Faults = NO_FAULTS,
         metrics: ServiceMetrics | None = None,
@@ -69,6 +81,8 @@ class Outbox:
         self._bus = bus
         self._collections = tuple(collections)
         self._sweep_seconds = sweep_seconds
+        self._full_sweep_seconds = full_sweep_seconds
+        self._full_sweep_wanted = True  # at start-up: whatever a crash left unmarked
         self._crash_before_publish = crash_before_publish
         self._task: asyncio.Task[None] | None = None
 
@@ -94,30 +108,69 @@ class Outbox:
             )
             if document and self._faults.crashes_on(document.get(OUTBOX_FIELD)):
                 _crash()
-            if document:
-                await self._publish_pending(collection, document)
+            pending = len(document.get(OUTBOX_FIELD) or []) if document else 0
+            if pending and await self._publish_pending(collection, document or {}) < pending:
+                await self._mark(collection, document_id)
         except PyMongoError as error:
             log.warning("outbox relay left %s/%s to the sweeper: %r", collection, document_id, error)
+            await self._mark(collection, document_id)
 
-    async def sweep(self, grace: timedelta = timedelta(0)) -> int:
-        """Publish what is pending; documents staged within `grace` are left to their own relay."""
-        published, pending, oldest = 0, 0, None
-        now = datetime.now(UTC)
-        broker_away = False  # after one failed publish, only count what waits
-        for collection in self._collections:
-            cursor = self._store.collection(collection).find(PENDING_FILTER, {OUTBOX_FIELD: 1})
-            async for document in cursor:
-                staged, waiting = _staged_at(document), len(document[OUTBOX_FIELD])
-                if staged <= now - grace and not broker_away:
-                    sent = await self._publish_pending(collection, document)
-                    published, waiting = published + sent, waiting - sent
-                    broker_away = waiting > 0
-                if waiting:
-                    pending += waiting
-                    first = _staged_at(document, newest=False)
-                    oldest = min(oldest or first, first)
-        self._record(pending, oldest, now)
-        return published
+    async def _mark(self, collection: str, document_id: Any) -> None:
+        """Point the sweeper at a document whose events are still to be published."""
+        try:
+            await self._store.collection(MARKERS).update_one(
+                {"_id": _marker_id(collection, document_id)},
+                {
+                    "$set": {"token": uuid.uuid4().hex, "collection": collection, "document_id": document_id},
+                    "$setOnInsert": {"at": datetime.now(UTC)},
+                },
+                upsert=True,
+            )
+        except PyMongoError as error:
+            log.warning("outbox marker for %s/%s not written: %r", collection, document_id, error)
+            self._full_sweep_wanted = True
+
+    async def sweep(self, grace: timedelta = timedelta(0), *, full: bool = True) -> int:
+        """Publish what is pending; documents staged within `grace` are left to their own relay.
+
+        `full`: read every document of the collections; otherwise follow the markers only.
+        """
+        tally = _Tally(now=datetime.now(UTC))
+        if full:
+            for collection in self._collections:
+                cursor = self._store.collection(collection).find(PENDING_FILTER, {OUTBOX_FIELD: 1})
+                async for document in cursor:
+                    await self._sweep_one(collection, document, grace, tally)
+        await self._follow_markers(grace, tally, skip_counting=full)
+        self._record(tally.pending, tally.oldest, tally.now)
+        return tally.published
+
+    async def _follow_markers(self, grace: timedelta, tally: _Tally, *, skip_counting: bool) -> None:
+        markers = self._store.collection(MARKERS)
+        cursor = markers.find({"collection": {"$in": list(self._collections)}}).limit(MARKERS_PER_SWEEP)
+        for marker in [marker async for marker in cursor]:
+            collection = marker["collection"]
+            document = await self._store.collection(collection).find_one(
+                {"_id": marker["document_id"]}, {OUTBOX_FIELD: 1}
+            )
+            waiting = bool(document and document.get(OUTBOX_FIELD))
+            if waiting and (skip_counting or await self._sweep_one(collection, document or {}, grace, tally)):
+                continue  # still waiting (a full read has just counted it)
+            # Only the marker read above goes: a relay that has failed since then wrote a new token.
+            await markers.delete_one({"_id": marker["_id"], "token": marker["token"]})
+
+    async def _sweep_one(self, collection: str, document: Document, grace: timedelta, tally: _Tally) -> int:
+        """Publish one document's events unless too fresh or the broker is away; how many still wait."""
+        staged, waiting = _staged_at(document), len(document[OUTBOX_FIELD])
+        if staged <= tally.now - grace and not tally.broker_away:
+            sent = await self._publish_pending(collection, document)
+            tally.published, waiting = tally.published + sent, waiting - sent
+            tally.broker_away = waiting > 0  # after one failed publish, only count what waits
+        if waiting:
+            tally.pending += waiting
+            first = _staged_at(document, newest=False)
+            tally.oldest = min(tally.oldest or first, first)
+        return waiting
 
     def _record(self, pending: int, oldest: datetime | None, now: datetime) -> None:
         if self._metrics is not None:
@@ -150,15 +203,35 @@ class Outbox:
 
     async def _sweep_forever(self) -> None:
         grace = timedelta(seconds=0)  # at start-up nothing here is in flight
+        last_full = asyncio.get_running_loop().time()
         while True:
+            now = asyncio.get_running_loop().time()
+            full = self._full_sweep_wanted or now - last_full >= self._full_sweep_seconds
             try:
-                count = await self.sweep(grace)
+                self._full_sweep_wanted = False
+                count = await self.sweep(grace, full=full)
                 if count:
                     log.info("outbox sweeper published %d pending event(s)", count)
+                if full:
+                    last_full = now
             except PyMongoError as error:
+                self._full_sweep_wanted = self._full_sweep_wanted or full
                 log.warning("outbox sweep failed: %r", error)
             grace = timedelta(seconds=max(2.0, self._sweep_seconds))
             await asyncio.sleep(self._sweep_seconds)
+
+
+@dataclass
+class _Tally:
+    now: datetime
+    published: int = 0
+    pending: int = 0
+    oldest: datetime | None = None
+    broker_away: bool = False
+
+
+def _marker_id(collection: str, document_id: Any) -> str:
+    return f"{collection}/{document_id}"
 
 
 def _crash() -> None:

@@ -93,6 +93,9 @@ class AwayCollection:
     async def find_one(self, *_: Any, **__: Any) -> None:
         raise ServerSelectionTimeoutError("store away")
 
+    async def update_one(self, *_: Any, **__: Any) -> None:
+        raise ServerSelectionTimeoutError("store away")
+
 
 class AwayStore:
     def collection(self, _: str) -> AwayCollection:
@@ -103,7 +106,9 @@ async def test_the_relay_leaves_events_to_the_sweeper_when_the_store_is_away(
     settings: IntakeSettings,
 ) -> None:
     outbox = Outbox(AwayStore(), Bus(settings, "intake"), ["requests"], sweep_seconds=1)  # type: ignore[arg-type]
+    outbox._full_sweep_wanted = False  # as after the start-up sweep
     await outbox.relay("requests", "r-1")  # the write succeeded: the caller must not fail
+    assert outbox._full_sweep_wanted  # no marker could be written: the next sweep reads everything
 
 
 def _routed() -> Envelope[Any]:

@@ -11,7 +11,7 @@ from notify.domain.phones import mask
 from notify.ports import NOTIFICATIONS
 from notify.store.documents import LEGACY_STATUS, delivery_from, entry_document
 from notify.store.repository import RECIPIENTS
-from servicekit.outbox import envelopes, push
+from servicekit.outbox import Outbox, envelopes, push
 from servicekit.store import Document, Store
 
 TEHRAN = "Asia/Tehran"
@@ -19,7 +19,8 @@ FINAL_RECEIPTS = {"delivered": DeliveryStatus.DELIVERED, "failed": DeliveryStatu
 
 
 class Operations:
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, outbox: Outbox | None = None) -> None:
+        self._outbox = outbox
         self._notifications = store.collection(NOTIFICATIONS)
         self._recipients = store.collection(RECIPIENTS)
 
@@ -58,7 +59,11 @@ class Operations:
         update["$set"] |= {"status": str(DeliveryStatus.PERMANENT_FAILURE)}
         update["$push"] |= push(envelopes("notify", event))
         query = query | {"_id": delivery.id, "status": document["status"]}
-        return await self._notifications.find_one_and_update(query, update, {"_id": 1}) is not None
+        if await self._notifications.find_one_and_update(query, update, {"_id": 1}) is None:
+            return False
+        if self._outbox is not None:
+            await self._outbox.relay(NOTIFICATIONS, delivery.id)
+        return True
 
     async def daily_counts(self, since: datetime) -> list[dict[str, Any]]:
         pipeline: list[Document] = [
