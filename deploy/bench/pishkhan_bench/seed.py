@@ -188,9 +188,9 @@ _services_cache = _services()
 _office_cache = _office()
 
 
-def clone(template: Seeded, rng: random.Random, now: datetime) -> Seeded:
+def clone(template: Seeded, rng: random.Random, now: datetime, code: str) -> Seeded:
     """Another request like `template` (built by the services' own code), with its own ids and times."""
-    code, request_id = new_tracking_code(), str(uuid.uuid4())
+    request_id = str(uuid.uuid4())
     at = _moment(rng, now, template.request["status"] != "closed")
     routed_at = at + timedelta(seconds=1)
     request = template.request | {
@@ -251,9 +251,20 @@ def batches(count: int, seed: int) -> Iterator[list[Seeded]]:
     rng = random.Random(seed)
     now = datetime.now(UTC)
     templates = [build(rng, number, now) for number in range(min(count, TEMPLATES))]
+    codes = unique_codes()
     for start in range(0, count, BATCH):
         size = min(count, start + BATCH) - start
-        yield [clone(rng.choice(templates), rng, now) for _ in range(size)]
+        yield [clone(rng.choice(templates), rng, now, next(codes)) for _ in range(size)]
+
+
+def unique_codes() -> Iterator[str]:
+    """Tracking codes, none twice (200,000 random ones would repeat one in five runs)."""
+    used: set[str] = set()
+    while True:
+        code = new_tracking_code()
+        if code not in used:
+            used.add(code)
+            yield code
 
 
 def _list_open_nearby(intake: Any, records: list[dict[str, Any]]) -> None:
