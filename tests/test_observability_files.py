@@ -134,12 +134,20 @@ def test_routing_counts_overdue_cases_and_notify_counts_notifications(system: Sy
     eventually(lambda: read_request(system, str(filed["tracking_code"]))["status"] == "routed")
     with MongoClient(system.cluster.stores["routing"].url, tz_aware=True) as client:
         cases = client.get_default_database()["cases"]
-        before = cases.find_one({"_id": filed["request_id"]}, {"sla.started_at": 1, "due_at": 1})
+        before = cases.find_one(
+            {"_id": filed["request_id"]}, {"sla.started_at": 1, "due_at": 1, "watch_at": 1}
+        )
         assert before is not None
         long_ago = datetime.now(UTC) - timedelta(days=40)
         cases.update_one(
             {"_id": filed["request_id"]},
-            {"$set": {"sla.started_at": long_ago.isoformat(), "due_at": long_ago + timedelta(days=14)}},
+            {
+                "$set": {
+                    "sla.started_at": long_ago.isoformat(),
+                    "due_at": long_ago + timedelta(days=14),
+                    "watch_at": long_ago,
+                }
+            },
         )
         try:
             routing = eventually(
@@ -150,7 +158,13 @@ def test_routing_counts_overdue_cases_and_notify_counts_notifications(system: Sy
         finally:
             cases.update_one(
                 {"_id": filed["request_id"]},
-                {"$set": {"sla.started_at": before["sla"]["started_at"], "due_at": before["due_at"]}},
+                {
+                    "$set": {
+                        "sla.started_at": before["sla"]["started_at"],
+                        "due_at": before["due_at"],
+                        "watch_at": before["watch_at"],
+                    }
+                },
             )
     notify = eventually(
         lambda: (m := _metrics(system, "notify"))["pishkhan_notifications"] >= 1 and m, timeout=45

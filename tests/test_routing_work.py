@@ -169,7 +169,13 @@ def test_escalation_fires_once_with_two_routing_processes(system: System, tmp_pa
         long_ago = datetime.now(UTC) - timedelta(days=40)
         client.get_default_database()["cases"].update_one(
             {"_id": filed["request_id"]},
-            {"$set": {"sla.started_at": long_ago.isoformat(), "due_at": long_ago + timedelta(days=14)}},
+            {
+                "$set": {
+                    "sla.started_at": long_ago.isoformat(),
+                    "due_at": long_ago + timedelta(days=14),
+                    "watch_at": long_ago,
+                }
+            },
         )
     port = free_port()
     env = system.cluster.service_env("routing", store_url) | {"ROUTING_HTTP_PORT": str(port)}
@@ -226,3 +232,32 @@ def test_statistics_for_the_service_level_statement(system: System) -> None:
     assert row["received"] >= row["resolved"] >= 1
     assert row["resolved_within_sla_percent"] is not None
     assert row["median_hours_to_resolve"] is not None
+
+
+def test_a_saved_calendar_has_its_open_cases_watched_again(system: System) -> None:
+    """The watch looks at a case only from its stored `watch_at`; a new calendar can move that
+    moment earlier, so saving one has the watch recompute it for every open case it governs."""
+    filed = _routed(system)
+    case = _case(system, filed["request_id"])
+    assert case["watch_at"] is not None and not case.get("escalation_level")
+    with MongoClient(system.cluster.stores["routing"].url, tz_aware=True) as client:
+        # the clock as if started 40 days ago, the stored watch left in the future: not yet looked at
+        long_ago = datetime.now(UTC) - timedelta(days=40)
+        client.get_default_database()["cases"].update_one(
+            {"_id": filed["request_id"]}, {"$set": {"sla.started_at": long_ago.isoformat()}}
+        )
+    time.sleep(2.5)  # two scans of the watch
+    assert not _case(system, filed["request_id"]).get("escalation_level")
+
+    admin = system.staff(Role.ADMIN)
+    calendars = httpx.get(f"{system.url('routing')}/v1/calendars", headers=admin, timeout=10).json()
+    (calendar,) = [c for c in calendars if c["calendar_id"] == case["calendar_id"]]
+    saved = httpx.put(
+        f"{system.url('routing')}/v1/calendars/{calendar['calendar_id']}",
+        headers=admin,
+        json=calendar,
+        timeout=10,
+    )
+    assert saved.status_code == 200, saved.text
+    escalated = eventually(lambda: (c := _case(system, filed["request_id"])).get("escalation_level") and c)
+    assert datetime.fromisoformat(escalated["watch_at"]) > datetime.now(UTC)  # the next level's moment

@@ -133,6 +133,7 @@ def _case(record: dict[str, Any], at: datetime, routed_at: datetime, status: str
         "sla": clock.model_dump(mode="json"),
         "calendar_id": "default",
         "due_at": routed_at + timedelta(days=3),
+        "watch_at": None if closed else routed_at + timedelta(days=2),
         "warned": False,
         "escalation_level": 0,
         "escalated_to": None,
@@ -213,6 +214,7 @@ def clone(template: Seeded, rng: random.Random, now: datetime, code: str) -> See
         "received_at": routed_at,
         "sla": template.case["sla"] | {"started_at": routed_at.isoformat()},
         "due_at": routed_at + timedelta(days=3),
+        "watch_at": template.case["watch_at"] and routed_at + timedelta(days=2),
         "resolved_at": routed_at + timedelta(days=1) if template.case["resolved_at"] else None,
         "history": [template.case["history"][0] | {"at": routed_at}],
     }

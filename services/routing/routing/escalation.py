@@ -24,6 +24,20 @@ from servicekit.periodic import Periodic
 log = logging.getLogger("routing.escalation")
 
 
+def watch_at(
+    settings: RoutingSettings, clock: sla.SlaClock, calendar: WorkingCalendar, *, warned: bool, level: int
+) -> datetime | None:
+    """When the watch must next look at a case in this state (stored with the case as `watch_at`)."""
+    return sla.next_watch(
+        clock,
+        calendar,
+        warned=warned,
+        level=level,
+        warning_share=settings.warning_share,
+        overdue_step=settings.overdue_step,
+    )
+
+
 class EscalationWatch:
     def __init__(
         self,
@@ -41,30 +55,45 @@ class EscalationWatch:
         self._periodic = Periodic("sla-watch", self._scan_and_log, settings.escalation_scan_seconds)
 
     async def scan(self, now: datetime | None = None) -> int:
-        """Warn and escalate what is due; returns how many escalations this process fired."""
+        """Warn and escalate what is due; returns how many escalations this process fired.
+
+        Only cases whose `watch_at` has come are read, so a scan costs what is due, not what
+        is open.
+        """
         now = now or datetime.now(UTC)
-        fired = overdue = 0
+        fired = 0
         calendars: dict[str | None, WorkingCalendar] = {}  # read and parsed once per scan
-        for case in await self._repo.open_cases():
+        for case in await self._repo.cases_to_watch(now):
             if case.get("unit_id") is None:
                 continue
-            clock = sla.SlaClock.model_validate(case["sla"])
             calendar_id = case.get("calendar_id")
             if calendar_id not in calendars:
                 calendars[calendar_id] = await self._calendars.get(calendar_id)
-            calendar = calendars[calendar_id]
-            if not case.get("warned") and sla.warning_due(clock, calendar, now, self._settings.warning_share):
-                await self._warn(case, now)
-            level = sla.escalation_level_due(clock, calendar, now, self._settings.overdue_step)
-            overdue += level > 0
-            if level > case.get("escalation_level", 0):
-                fired += await self._escalate(case, level, clock, calendar, now)
+            fired += await self._watch(case, calendars[calendar_id], now)
         if self._metrics is not None:
-            self._metrics.overdue_cases.set(overdue)
+            self._metrics.overdue_cases.set(await self._repo.count_overdue(now))
             self._metrics.escalations.inc(fired)
         return fired
 
-    async def _warn(self, case: dict[str, Any], now: datetime) -> None:
+    async def _watch(self, case: dict[str, Any], calendar: WorkingCalendar, now: datetime) -> int:
+        """Warn or escalate one case as due, then store when to look at it again."""
+        clock = sla.SlaClock.model_validate(case["sla"])
+        version, warned = case.get("version", 0), bool(case.get("warned"))
+        level, fired = case.get("escalation_level", 0), 0
+        if not warned and sla.warning_due(clock, calendar, now, self._settings.warning_share):
+            if not await self._warn(case, now):
+                return 0  # changed meanwhile: whoever changed it stored its next watch
+            version, warned = version + 1, True
+        due_level = sla.escalation_level_due(clock, calendar, now, self._settings.overdue_step)
+        if due_level > level:
+            if not await self._escalate(case | {"version": version}, due_level, clock, calendar, now):
+                return 0
+            version, level, fired = version + 1, due_level, 1
+        next_at = watch_at(self._settings, clock, calendar, warned=warned, level=level)
+        await self._repo.set_watch(case, version, next_at)
+        return fired
+
+    async def _warn(self, case: dict[str, Any], now: datetime) -> bool:
         audit = {
             "at": now,
             "by": "sla-watch",
@@ -74,7 +103,11 @@ class EscalationWatch:
             "unit_id": case["unit_id"],
             "reason": f"{self._settings.warning_share:.0%} of the SLA used",
         }
-        await self._repo.apply(case["_id"], {"warned": False}, {"warned": True, "warned_at": now}, audit, [])
+        expected = {"warned": False, "version": case.get("version", 0)}
+        return (
+            await self._repo.apply(case["_id"], expected, {"warned": True, "warned_at": now}, audit, [])
+            is not None
+        )
 
     async def _escalate(
         self, case: dict[str, Any], level: int, clock: sla.SlaClock, calendar: Any, now: datetime
@@ -103,7 +136,7 @@ class EscalationWatch:
         }
         applied = await self._repo.apply(
             case["_id"],
-            {"escalation_level": case.get("escalation_level", 0)},
+            {"escalation_level": case.get("escalation_level", 0), "version": case.get("version", 0)},
             {
                 "escalation_level": level,
                 "escalated_to": target.unit_id if target else None,

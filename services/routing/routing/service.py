@@ -11,6 +11,7 @@ from contracts import RequestRoutedV1, RequestStatus, RequestSubmittedV1
 from routing.calendars import CalendarBook
 from routing.domain import sla
 from routing.domain.rules import RoutingRule, Unit, choose_rule, find_district
+from routing.escalation import watch_at
 from routing.settings import RoutingSettings
 from routing.store.repository import CASES, CaseExists, RoutingRepository
 from servicekit.outbox import Outbox, envelopes
@@ -103,6 +104,7 @@ class Router:
             "sla": clock.model_dump(mode="json"),
             "calendar_id": calendar.calendar_id,
             "due_at": due_at,
+            "watch_at": watch_at(self._settings, clock, calendar, warned=False, level=0) if unit else None,
             "warned": False,
             "escalation_level": 0,
             "escalated_to": None,

@@ -11,6 +11,7 @@ from routing.calendars import CalendarBook
 from routing.domain import sla
 from routing.domain.cases import MOVES_UNIT, Action, Step, citizen_note, plan_step
 from routing.domain.rules import Unit
+from routing.escalation import watch_at
 from routing.settings import RoutingSettings
 from routing.store.repository import CASES, RoutingRepository
 from servicekit.auth import Role, StaffClaims
@@ -120,6 +121,9 @@ class CaseWork:
             }
         calendar = await self._calendars.get(unit.calendar_id if unit else case.get("calendar_id"))
         changes |= {"sla": clock.model_dump(mode="json"), "due_at": sla.deadline(clock, calendar)}
+        warned = changes.get("warned", case.get("warned", False))
+        level = changes.get("escalation_level", case.get("escalation_level", 0))
+        changes["watch_at"] = watch_at(self._settings, clock, calendar, warned=warned, level=level)
         note = citizen_note(step, unit_name_fa=unit.name_fa if unit else "", reason=ask.reason)
         return changes, self._events(case, ask, step, unit, note, changes, now)
 

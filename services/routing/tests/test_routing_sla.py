@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from zoneinfo import ZoneInfo
 
 import jdatetime
@@ -16,12 +17,14 @@ from routing.domain.sla import (
     consumed,
     deadline,
     escalation_level_due,
+    next_watch,
     pause,
     restart,
     resume,
     share_used,
     start,
     warning_due,
+    when_counted,
 )
 
 TEHRAN = ZoneInfo("Asia/Tehran")
@@ -194,3 +197,39 @@ def test_clock_documents_are_validated() -> None:
         SlaClock(budget=HOUR, started_at=datetime(2026, 4, 25, 9))
     with pytest.raises(ValidationError, match="time order"):
         SlaClock(budget=HOUR, started_at=at(SAT, 9), paused_at=at(SAT, 8))
+
+
+def _work_done(clock: SlaClock, moment: datetime, warned: bool, level: int) -> bool:
+    """Whether the SLA watch has anything to do at `moment` for a case in that state."""
+    late = escalation_level_due(clock, CALENDAR, moment, HOUR) > level
+    return late or (not warned and warning_due(clock, CALENDAR, moment))
+
+
+@pytest.mark.parametrize(("warned", "level"), [(False, 0), (True, 0), (True, 1), (True, 3), (False, 2)])
+def test_the_watch_has_nothing_to_do_for_a_case_before_its_next_watch(warned: bool, level: int) -> None:
+    clock = resume(pause(start(5 * HOUR, at(SAT, 9)), at(SAT, 11)), at(SUN, 13))
+    watch = next_watch(clock, CALENDAR, warned=warned, level=level, warning_share=0.75, overdue_step=HOUR)
+    assert watch is not None
+    moments = [at(SAT, 9) + n * 10 * MINUTE for n in range(6 * 24 * 4)]
+    assert not any(_work_done(clock, moment, warned, level) for moment in moments if moment < watch)
+    # and from a moment after it there is (level L + 1 starts once overdue by more than L steps)
+    assert _work_done(clock, add_working_time(CALENDAR, watch, MINUTE), warned, level)
+
+
+def test_the_next_watch_is_the_warning_then_the_deadline_then_each_step() -> None:
+    clock = start(8 * HOUR, at(SAT, 7, 30))
+    watch = partial(next_watch, clock, CALENDAR, warning_share=0.75, overdue_step=2 * HOUR)
+    assert watch(warned=False, level=0) == at(SAT, 13, 30)
+    assert watch(warned=True, level=0) == deadline(clock, CALENDAR) == at(SUN, 8, 30)  # 7 h a day
+    assert watch(warned=True, level=1) == at(SUN, 10, 30)
+    assert watch(warned=False, level=1) == at(SAT, 13, 30)  # a warning not yet sent comes first
+
+
+def test_a_paused_clock_is_watched_only_for_what_it_reached_before_the_pause() -> None:
+    paused = pause(start(8 * HOUR, at(SAT, 7, 30)), at(SAT, 14))
+    assert next_watch(paused, CALENDAR, warned=False, level=0, warning_share=0.75, overdue_step=HOUR) == at(
+        SAT, 13, 30
+    )
+    assert next_watch(paused, CALENDAR, warned=True, level=0, warning_share=0.75, overdue_step=HOUR) is None
+    assert when_counted(paused, CALENDAR, 6 * HOUR) == at(SAT, 13, 30)
+    assert when_counted(paused, CALENDAR, 7 * HOUR) is None

@@ -138,15 +138,41 @@ def deadline(clock: SlaClock, calendar: WorkingCalendar) -> datetime | None:
     A pause before the deadline moves it later by exactly the working time spent paused; a
     deadline already missed before a pause stays where it was.
     """
-    if clock.is_paused:
-        return None
-    remaining = clock.budget
-    for ran_from, ran_to in clock.closed_spans():
+    return None if clock.is_paused else when_counted(clock, calendar, clock.budget)
+
+
+def when_counted(clock: SlaClock, calendar: WorkingCalendar, amount: timedelta) -> datetime | None:
+    """When the clock has counted `amount` of working time (a past moment if it already has);
+    None if it is paused short of it."""
+    remaining = amount
+    spans = clock.closed_spans() + ([(clock.running_since, clock.paused_at)] if clock.paused_at else [])
+    for ran_from, ran_to in spans:
         span = working_time_between(calendar, ran_from, ran_to)
         if remaining <= span:
             return add_working_time(calendar, ran_from, remaining)
         remaining -= span
-    return add_working_time(calendar, clock.running_since, remaining)
+    return None if clock.is_paused else add_working_time(calendar, clock.running_since, remaining)
+
+
+def next_watch(
+    clock: SlaClock,
+    calendar: WorkingCalendar,
+    *,
+    warned: bool,
+    level: int,
+    warning_share: float,
+    overdue_step: timedelta,
+) -> datetime | None:
+    """The first moment the SLA watch has something to do for a case: its warning, unless sent,
+    or its next escalation level; None while the clock is paused short of both.
+
+    Level 1 is due at the deadline and level L + 1 once overdue by more than L steps
+    (`escalation_level_due`), so the watch need not look at a case before then.
+    """
+    amount = clock.budget + overdue_step * level
+    if not warned:
+        amount = min(amount, clock.budget * warning_share)
+    return when_counted(clock, calendar, amount)
 
 
 def share_used(clock: SlaClock, calendar: WorkingCalendar, at: datetime) -> float:

@@ -18,6 +18,7 @@ INDEXES = (
     IndexSpec(CASES, [("tracking_code", ASCENDING)], unique=True),
     IndexSpec(CASES, [("unit_id", ASCENDING), ("status", ASCENDING), ("due_at", ASCENDING)]),
     IndexSpec(CASES, [("status", ASCENDING), ("due_at", ASCENDING)]),
+    IndexSpec(CASES, [("status", ASCENDING), ("watch_at", ASCENDING)]),
     IndexSpec(CASES, [("submitted_at", ASCENDING)]),
 )
 
@@ -58,8 +59,13 @@ class RoutingRepository:
         return [District.model_validate(d) async for d in cursor]
 
     async def save_calendar(self, calendar: WorkingCalendar) -> None:
+        """Save a calendar; its open cases are watched again, from their clocks under the new one."""
         document = calendar.model_dump(mode="json")
         await self._calendars.replace_one({"_id": calendar.calendar_id}, document, upsert=True)
+        await self._cases.update_many(
+            {"calendar_id": calendar.calendar_id, "status": {"$in": OPEN_STATUSES}},
+            {"$unset": {"watch_at": ""}},
+        )
 
     async def add_calendar_if_missing(self, calendar: WorkingCalendar) -> bool:
         try:
@@ -129,9 +135,22 @@ class RoutingRepository:
         )
         return [document async for document in cursor]
 
-    async def open_cases(self) -> list[Document]:
-        cursor = self._cases.find({"status": {"$in": OPEN_STATUSES}}, {"outbox": 0, "history": 0})
+    async def cases_to_watch(self, now: datetime) -> list[Document]:
+        """Open cases the SLA watch must look at now (a case stored without `watch_at`, too)."""
+        due = [{"watch_at": {"$lte": now}}, {"watch_at": {"$exists": False}}]
+        cursor = self._cases.find({"status": {"$in": OPEN_STATUSES}, "$or": due}, {"outbox": 0, "history": 0})
         return [document async for document in cursor]
+
+    async def set_watch(self, case: Document, version: int, watch_at: datetime | None) -> None:
+        """When the watch looks at the case next, unless it has changed since it was read (its
+        version, or its `watch_at` cleared by a new calendar)."""
+        await self._cases.update_one(
+            {"_id": case["_id"], "version": version, "watch_at": case.get("watch_at")},
+            {"$set": {"watch_at": watch_at}},
+        )
+
+    async def count_overdue(self, now: datetime) -> int:
+        return await self._cases.count_documents({"status": {"$in": OPEN_STATUSES}, "due_at": {"$lt": now}})
 
     async def cases_submitted_between(self, start: datetime, end: datetime) -> list[Document]:
         cursor = self._cases.find(
