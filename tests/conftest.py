@@ -38,6 +38,8 @@ def system(vhost_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator
         settings={
             "ROUTING_ESCALATION_SCAN_SECONDS": "1",
             "INTAKE_RETENTION_SCAN_SECONDS": "1",
+            "NOTIFY_RETENTION_SCAN_SECONDS": "1",
+            "NOTIFY_CENSUS_SECONDS": "5",
             "NOTIFY_SUBSCRIBES_PER_MINUTE": "20",  # the abuse test sends more from one address
             "NOTIFY_NOT_YET_ATTEMPTS": "5",  # the dead-letter tool's test waits for one
             # the suite runs at any hour; tests of quiet hours set their own window

@@ -31,6 +31,7 @@ from servicekit.app import (
     setup_outbox,
     setup_store,
 )
+from servicekit.periodic import Periodic
 from servicekit.ratelimit import RateLimiter
 
 RATE_WINDOWS_KEPT = timedelta(minutes=1)
@@ -111,25 +112,32 @@ def create_app(settings: NotifySettings | None = None) -> FastAPI:
     census = NotificationCensus(
         store.collection(NOTIFICATIONS),
         app.state.metrics.registry,
-        timedelta(seconds=max(settings.retry_scan_seconds, 15)),
+        timedelta(seconds=settings.census_seconds),
     )
 
-    async def housekeeping(now: datetime) -> int:
-        erased = await operations.erase_due(now)
+    async def housekeeping(now: datetime) -> None:
         await windows.forget_before(now - kept)
         await census(now)
-        return erased
+
+    async def erase_contacts() -> int:
+        return await operations.erase_due(utc_now())
 
     watch = RetryWatch(
         repository, dispatcher, settings.retry_scan_seconds, utc_now, housekeeping=housekeeping
     )
+    retention = Periodic("notify-contact-retention", erase_contacts, settings.retention_scan_seconds)
 
     async def start() -> None:
         await template_store.seed()
         watch.start()
+        retention.start()
+
+    async def stop() -> None:
+        await retention.stop()
+        await watch.stop()
 
     lifecycle_of(app).on_start(start)
-    lifecycle_of(app).on_stop(watch.stop)
+    lifecycle_of(app).on_stop(stop)
     register_consumers(bus, inbox, notifier)
     for router in ROUTERS:
         app.include_router(router)

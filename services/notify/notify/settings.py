@@ -44,6 +44,10 @@ class NotifySettings(ServiceSettings):
     receipts_token: SecretStr | None = Field(
         default=None, description="providers send it as X-Provider-Token"
     )
+    retention_scan_seconds: float = Field(default=300.0, gt=0, description="how often the erasure job runs")
+    census_seconds: float = Field(
+        default=60.0, gt=0, description="how often the stored notifications are counted for /metrics"
+    )
     retry_scan_seconds: float = Field(default=5.0, gt=0)
     retry_base_seconds: float = Field(default=30.0, ge=0)
     retry_cap_seconds: float = Field(default=3600.0, ge=0)

@@ -22,7 +22,7 @@ class RetryWatch:
         dispatcher: Dispatcher,
         interval_seconds: float,
         clock: Callable[[], datetime],
-        housekeeping: Callable[[datetime], Awaitable[int]] | None = None,
+        housekeeping: Callable[[datetime], Awaitable[object]] | None = None,
     ) -> None:
         self._repository = repository
         self._dispatcher = dispatcher
