@@ -66,12 +66,20 @@ async def markers(store: Store) -> list[dict[str, Any]]:
     return [marker async for marker in store.collection(MARKERS).find({})]
 
 
+async def relayed_while_away(
+    store: Store, broker: Broker, case_id: str
+) -> tuple[Outbox, list[dict[str, Any]]]:
+    """A change whose relay found the broker away (it is still away on return)."""
+    box = outbox(store, broker)
+    events = await staged(store, case_id)
+    broker.away = True
+    await box.relay("cases", case_id, events)
+    return box, events
+
+
 async def test_a_relay_that_could_not_publish_leaves_a_marker_the_sweeper_follows(store: Store) -> None:
     broker = Broker()
-    box = outbox(store, broker)
-    events = await staged(store, "c-1")
-    broker.away = True
-    await box.relay("cases", "c-1", events)
+    box, events = await relayed_while_away(store, broker, "c-1")
     assert [marker["document_id"] for marker in await markers(store)] == ["c-1"]
     assert broker.published == []
 
@@ -101,21 +109,14 @@ async def test_events_a_crash_left_unmarked_wait_for_the_full_read(store: Store)
 
 
 async def test_the_sweeper_keeps_a_marker_while_the_broker_is_still_away(store: Store) -> None:
-    broker = Broker()
-    box = outbox(store, broker)
-    events = await staged(store, "c-4")
-    broker.away = True
-    await box.relay("cases", "c-4", events)
+    box, _ = await relayed_while_away(store, Broker(), "c-4")
     assert await box.sweep(full=False) == 0
     assert [marker["document_id"] for marker in await markers(store)] == ["c-4"]
 
 
 async def test_a_fresh_marker_is_left_to_the_relay_within_the_grace(store: Store) -> None:
     broker = Broker()
-    box = outbox(store, broker)
-    events = await staged(store, "c-5")
-    broker.away = True
-    await box.relay("cases", "c-5", events)
+    box, _ = await relayed_while_away(store, broker, "c-5")
     broker.away = False
     assert await box.sweep(timedelta(minutes=1), full=False) == 0
     assert len(await markers(store)) == 1
