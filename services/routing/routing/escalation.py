@@ -81,19 +81,19 @@ class EscalationWatch:
         version, warned = case.get("version", 0), bool(case.get("warned"))
         level, fired = case.get("escalation_level", 0), 0
         if not warned and sla.warning_due(clock, calendar, now, self._settings.warning_share):
-            if not await self._warn(case, now):
+            if not await self._warn(case, version, now):
                 return 0  # changed meanwhile: whoever changed it stored its next watch
             version, warned = version + 1, True
         due_level = sla.escalation_level_due(clock, calendar, now, self._settings.overdue_step)
         if due_level > level:
-            if not await self._escalate(case | {"version": version}, due_level, clock, calendar, now):
+            if not await self._escalate(case, version, due_level, clock, calendar, now):
                 return 0
             version, level, fired = version + 1, due_level, 1
         next_at = watch_at(self._settings, clock, calendar, warned=warned, level=level)
         await self._repo.set_watch(case, version, next_at)
         return fired
 
-    async def _warn(self, case: dict[str, Any], now: datetime) -> bool:
+    async def _warn(self, case: dict[str, Any], version: int, now: datetime) -> bool:
         audit = {
             "at": now,
             "by": "sla-watch",
@@ -103,14 +103,20 @@ class EscalationWatch:
             "unit_id": case["unit_id"],
             "reason": f"{self._settings.warning_share:.0%} of the SLA used",
         }
-        expected = {"warned": False, "version": case.get("version", 0)}
+        expected = {"warned": False, "version": version}
         return (
             await self._repo.apply(case["_id"], expected, {"warned": True, "warned_at": now}, audit, [])
             is not None
         )
 
     async def _escalate(
-        self, case: dict[str, Any], level: int, clock: sla.SlaClock, calendar: Any, now: datetime
+        self,
+        case: dict[str, Any],
+        version: int,
+        level: int,
+        clock: sla.SlaClock,
+        calendar: Any,
+        now: datetime,
     ) -> int:
         target = await self._target(case["unit_id"], level)
         deadline = sla.deadline(clock, calendar) or now
@@ -136,7 +142,7 @@ class EscalationWatch:
         }
         applied = await self._repo.apply(
             case["_id"],
-            {"escalation_level": case.get("escalation_level", 0), "version": case.get("version", 0)},
+            {"escalation_level": case.get("escalation_level", 0), "version": version},
             {
                 "escalation_level": level,
                 "escalated_to": target.unit_id if target else None,

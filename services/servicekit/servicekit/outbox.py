@@ -108,8 +108,8 @@ class Outbox:
             )
             if document and self._faults.crashes_on(document.get(OUTBOX_FIELD)):
                 _crash()
-            pending = len(document.get(OUTBOX_FIELD) or []) if document else 0
-            if pending and await self._publish_pending(collection, document or {}) < pending:
+            pending = document.get(OUTBOX_FIELD) if document else None
+            if document and pending and await self._publish_pending(collection, document) < len(pending):
                 await self._mark(collection, document_id)
         except PyMongoError as error:
             log.warning("outbox relay left %s/%s to the sweeper: %r", collection, document_id, error)
@@ -120,10 +120,7 @@ class Outbox:
         try:
             await self._store.collection(MARKERS).update_one(
                 {"_id": _marker_id(collection, document_id)},
-                {
-                    "$set": {"token": uuid.uuid4().hex, "collection": collection, "document_id": document_id},
-                    "$setOnInsert": {"at": datetime.now(UTC)},
-                },
+                {"$set": {"token": uuid.uuid4().hex, "collection": collection, "document_id": document_id}},
                 upsert=True,
             )
         except PyMongoError as error:
@@ -153,8 +150,12 @@ class Outbox:
             document = await self._store.collection(collection).find_one(
                 {"_id": marker["document_id"]}, {OUTBOX_FIELD: 1}
             )
-            waiting = bool(document and document.get(OUTBOX_FIELD))
-            if waiting and (skip_counting or await self._sweep_one(collection, document or {}, grace, tally)):
+            waiting = document.get(OUTBOX_FIELD) if document else None
+            if (
+                document
+                and waiting
+                and (skip_counting or await self._sweep_one(collection, document, grace, tally))
+            ):
                 continue  # still waiting (a full read has just counted it)
             # Only the marker read above goes: a relay that has failed since then wrote a new token.
             await markers.delete_one({"_id": marker["_id"], "token": marker["token"]})

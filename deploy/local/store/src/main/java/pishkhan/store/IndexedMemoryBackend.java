@@ -77,7 +77,7 @@ public final class IndexedMemoryBackend extends MemoryBackend {
             long fewest = Long.MAX_VALUE;
             for (Index<Integer> index : getIndexes()) {
                 if (index instanceof SecondaryIndex<Integer> secondary) {
-                    Document pinned = SecondaryIndex.pinned(query, index.getKeys().subList(0, 1));
+                    Document pinned = pinned(query, index.getKeys().subList(0, 1));
                     long count = pinned == null ? Long.MAX_VALUE : secondary.candidateCount(pinned);
                     if (count < fewest) {
                         narrowest = secondary;
@@ -85,13 +85,25 @@ public final class IndexedMemoryBackend extends MemoryBackend {
                         fewest = count;
                     }
                 } else {
-                    Document pinned = SecondaryIndex.pinned(query, index.getKeys());
+                    Document pinned = pinned(query, index.getKeys());
                     if (pinned != null && index.canHandle(pinned)) {
                         return sorted(index.getPositions(pinned));
                     }
                 }
             }
             return narrowest == null ? null : narrowest.getPositions(narrowestQuery);
+        }
+
+        /** The query's conditions on `keys` alone, or null when it does not name them all. */
+        private static Document pinned(Document query, List<IndexKey> keys) {
+            Document pinned = new Document();
+            for (IndexKey key : keys) {
+                if (!query.containsKey(key.getKey())) {
+                    return null;
+                }
+                pinned.put(key.getKey(), query.get(key.getKey()));
+            }
+            return pinned;
         }
 
         private static List<Integer> sorted(Iterable<Integer> positions) {

@@ -48,18 +48,6 @@ final class SecondaryIndex<P extends Comparable<P>> extends Index<P> {
         this.documents = documents;
     }
 
-    /** The query's conditions on `keys` alone, or null when it does not name them all. */
-    static Document pinned(Document query, List<IndexKey> keys) {
-        Document pinned = new Document();
-        for (IndexKey key : keys) {
-            if (!query.containsKey(key.getKey())) {
-                return null;
-            }
-            pinned.put(key.getKey(), query.get(key.getKey()));
-        }
-        return pinned;
-    }
-
     /** How many documents `pinned` could match through this index; Long.MAX_VALUE: it can't tell. */
     synchronized long candidateCount(Document pinned) {
         List<Object> values = wanted(pinned);
