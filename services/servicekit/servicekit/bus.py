@@ -2,19 +2,24 @@
 
 A handler that raises is retried (nack + requeue, with a short back-off) until its
 attempt reaches the delivery limit; then the message goes to `<queue>.dlq` with the
-reason in its headers and the original is acked. A message that does not parse goes
-there at once. The queue's own `x-delivery-limit` is the backstop for a process that
-dies while handling.
+reason in its headers and the original is acked. A message that is not an event of its
+queue (not JSON, not UTF-8, not an envelope, another event type, another content type,
+empty or oversized) goes there at once: the body reaches `_deliver` undecoded, so nothing
+can raise before the bus decides, and every delivery ends in exactly one of ack, nack with
+requeue, or dead letter. The queue's own `x-delivery-limit` is the backstop for a process
+that dies while handling.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
+from faststream.message import StreamMessage
 from faststream.middlewares import AckPolicy
 from faststream.rabbit import Channel, ExchangeType, QueueType, RabbitBroker, RabbitExchange, RabbitQueue
 from faststream.rabbit.annotations import RabbitMessage
@@ -47,12 +52,55 @@ STORE_WAIT_SECONDS = 1.0
 # about a minute and a half in all, still below the backstop.
 NOT_YET_ATTEMPTS = 15
 NOT_YET_MAX_DELAY = 10.0
+# Events are a few kilobytes; anything this large is not one of ours.
+MAX_MESSAGE_BYTES = 256 * 1024
+JSON_CONTENT_TYPE = "application/json"
 
 
 class NotYet(Exception):
     """What this event needs has not arrived yet: events of different queues arrive in any
     order (a slow or restarted consumer, a redelivery). Raise it (or a subclass) from a
     handler to be retried with a longer back-off before the event is dead-lettered."""
+
+
+class Unreadable(ValueError):
+    """A message that is not an event of the queue it arrived on: dead-lettered at once."""
+
+
+def read_envelope(
+    spec: QueueSpec, model: type[Envelope[EventPayload]], body: bytes, content_type: str | None
+) -> Envelope[EventPayload]:
+    """The event in a delivery on `spec`'s queue, or `Unreadable` saying why it is none."""
+    media_type = (content_type or "").split(";")[0].strip().lower()
+    if media_type != JSON_CONTENT_TYPE:
+        raise Unreadable(f"content type {content_type!r} is not {JSON_CONTENT_TYPE}")
+    if not body:
+        raise Unreadable("empty body")
+    if len(body) > MAX_MESSAGE_BYTES:
+        raise Unreadable(f"body of {len(body)} bytes is over the {MAX_MESSAGE_BYTES} an event may have")
+    try:
+        envelope = model.model_validate_json(body)
+    except ValidationError as error:
+        raise Unreadable(_foreign_type(spec, body) or f"invalid message: {error}") from error
+    if envelope.type != spec.event_type:
+        raise Unreadable(f"an event of type {envelope.type[:100]!r} on the queue of {spec.event_type}")
+    return envelope
+
+
+def _foreign_type(spec: QueueSpec, body: bytes) -> str | None:
+    """The reason for an event of another type on this queue (not ours to parse), else None."""
+    try:
+        event_type = json.loads(body).get("type")
+    except (ValueError, AttributeError):
+        return None
+    if not isinstance(event_type, str) or event_type == spec.event_type:
+        return None
+    return f"an event of type {event_type[:100]!r} on the queue of {spec.event_type}"
+
+
+async def undecoded(message: StreamMessage[Any]) -> bytes:
+    """FastStream's decoder for our subscribers: the bus reads the body itself."""
+    return message.body
 
 
 @dataclass(frozen=True)
@@ -219,6 +267,7 @@ class Bus:
             consumer_queue(spec),
             self._events,
             ack_policy=AckPolicy.MANUAL,
+            decoder=undecoded,
             no_reply=True,
             title=spec.name,
         )
@@ -240,9 +289,10 @@ class Bus:
     ) -> None:
         headers = dict(message.headers or {})
         try:
-            envelope = envelope_model.model_validate_json(message.body)
-        except ValidationError as error:
-            await self._dead_letter(spec, message, f"invalid message: {error}"[:1000], attempt_of(headers))
+            envelope = read_envelope(spec, envelope_model, message.body, message.content_type)
+        except Unreadable as error:
+            log.error("dead-lettering an unreadable message from %s: %s", spec.name, str(error)[:200])
+            await self._dead_letter(spec, message, str(error)[:1000], attempt_of(headers))
             return
         token = correlation_id_var.set(envelope.correlation_id)
         mark_current_span(envelope.correlation_id)
@@ -252,6 +302,9 @@ class Bus:
         except StoreUnavailable:  # only while stopping: back to the queue, no attempt spent
             await message.nack(requeue=True)
             return
+        except asyncio.CancelledError:  # stopped past the grace period: another consumer takes it
+            await asyncio.shield(message.nack(requeue=True))
+            raise
         except Exception as error:
             attempt = attempt_of(headers)
             decision = after_failure(attempt, self.delivery_limit, error, self.not_yet_limit)
@@ -291,6 +344,6 @@ class Bus:
             headers=headers,
             correlation_id=message.correlation_id,
             message_id=message.message_id,
-            content_type=message.content_type or "application/json",
+            content_type=message.content_type or "",
         )
         await message.ack()

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import base64
 import json
 import os
 import sys
@@ -30,14 +31,32 @@ def _origin(dead_letter_queue: str, message: AbstractIncomingMessage) -> str:
     return str(headers.get(QUEUE_HEADER) or dead_letter_queue.removesuffix(DLQ_SUFFIX))
 
 
+SHOWN_BYTES = 2000
+
+
 def describe(message: AbstractIncomingMessage) -> dict[str, object]:
+    """One dead letter for a person: why, where from, and its body as text when it is text
+    (else base64), cut to `SHOWN_BYTES`."""
     headers = message.headers or {}
-    return {
+    row: dict[str, object] = {
         "message_id": message.message_id,
+        "queue": headers.get(QUEUE_HEADER),
         "reason": str(headers.get(ERROR_HEADER, headers.get("x-first-death-reason", ""))),
         "attempts": headers.get(ATTEMPTS_HEADER),
-        "body": message.body.decode(errors="replace")[:2000],
+        "content_type": message.content_type,
+        "correlation_id": message.correlation_id,
+        "size": len(message.body),
     }
+    shown = message.body[:SHOWN_BYTES]
+    try:
+        row["body"] = shown.decode("utf-8")
+    except UnicodeDecodeError as error:
+        if error.start < len(shown) - 3 or len(message.body) <= SHOWN_BYTES:
+            row["body_base64"] = base64.b64encode(shown).decode("ascii")
+        else:  # only the cut split a character
+            row["body"] = shown[: error.start].decode("utf-8")
+    row["truncated"] = len(message.body) > SHOWN_BYTES
+    return row
 
 
 async def _take_all(channel: AbstractChannel, name: str) -> list[AbstractIncomingMessage]:
