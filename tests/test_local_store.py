@@ -1,7 +1,7 @@
 """The local store answers queries through its indexes exactly as a full read would.
 
 The launcher narrows a query to an index's candidates (a unique index whose keys the query pins,
-or a non-unique one for equality and `$in`) and matches the whole query on them. These tests
+or a non-unique one for equality, `$in` and ranges) and matches the whole query on them. These tests
 write a random mix of inserts, conditional updates, upserts and deletes, then compare every
 answer with the same query evaluated here over all the documents.
 """
@@ -23,6 +23,8 @@ pytestmark = pytest.mark.integration
 MISSING = object()
 STATUSES = ["open", "routed", "closed", None]
 TAGS: list[Any] = [["a", "b"], "a", "c", None, []]
+# like an outbox: an array of staged events with their times, emptied once they are published
+OUTBOXES: list[Any] = [[{"at": "t3"}], [{"at": "t1"}, {"at": "t7"}], [], [{"other": 1}], None]
 
 
 @pytest.fixture(scope="module")
@@ -39,10 +41,11 @@ def _filled(collection: Collection[dict[str, Any]], rng: random.Random) -> Colle
     collection.create_index([("status", ASCENDING), ("n", ASCENDING)])
     collection.create_index([("tags", ASCENDING)])
     collection.create_index([("code", ASCENDING)], unique=True)
+    collection.create_index([("outbox.at", ASCENDING)])
     documents = []
     for number in range(2000):
         document: dict[str, Any] = {"_id": number, "n": rng.randint(0, 100), "code": f"c{number}"}
-        for field, choices in (("status", STATUSES), ("tags", TAGS)):
+        for field, choices in (("status", STATUSES), ("tags", TAGS), ("outbox", OUTBOXES)):
             value = rng.choice(choices)
             if value is not None or rng.random() < 0.5:  # both a missing field and an explicit null
                 document[field] = value
@@ -52,6 +55,9 @@ def _filled(collection: Collection[dict[str, Any]], rng: random.Random) -> Colle
         collection.update_one({"_id": number, "status": {"$exists": True}}, {"$set": {"status": "closed"}})
     for number in range(3, 2000, 13):
         collection.update_one({"_id": number}, {"$set": {"tags": rng.choice(TAGS)}, "$unset": {"status": ""}})
+    for number in range(1, 2000, 5):  # events published and pulled, or more staged
+        collection.update_one({"_id": number}, {"$pull": {"outbox": {"at": {"$in": ["t1", "t3"]}}}})
+        collection.update_one({"_id": number + 2}, {"$push": {"outbox": {"at": f"t{number % 9}"}}})
     for number in range(0, 2000, 11):
         collection.delete_one({"_id": number, "n": {"$gte": 0}})
     collection.update_one({"_id": 5000, "status": "open"}, {"$set": {"n": 5}}, upsert=True)
@@ -61,7 +67,19 @@ def _filled(collection: Collection[dict[str, Any]], rng: random.Random) -> Colle
 
 
 def _matches(document: dict[str, Any], query: dict[str, Any]) -> bool:
-    return all(_field_matches(document.get(field, MISSING), condition) for field, condition in query.items())
+    return all(_field_matches(_value(document, field), condition) for field, condition in query.items())
+
+
+def _value(document: dict[str, Any], path: str) -> Any:
+    """A field's value; a dotted path through an array of documents gives their values."""
+    head, _, rest = path.partition(".")
+    value = document.get(head, MISSING)
+    if not rest:
+        return value
+    if isinstance(value, list):
+        found = [item[rest] for item in value if isinstance(item, dict) and rest in item]
+        return found if found else MISSING
+    return value.get(rest, MISSING) if isinstance(value, dict) else MISSING
 
 
 def _field_matches(value: Any, condition: Any) -> bool:
@@ -77,12 +95,19 @@ def _operator_holds(value: Any, values: list[Any], operator: str, argument: Any)
     comparable = value is not MISSING and value is not None
     if operator == "$in":
         return any(item in argument for item in values)
+    if operator == "$nin":
+        return not any(item in argument for item in values)
     if operator == "$eq":
         return argument in values
-    if operator == "$lte":
-        return comparable and bool(value <= argument)
-    if operator == "$gt":
-        return comparable and bool(value > argument)
+    ranges = {
+        "$lt": lambda item: item < argument,
+        "$lte": lambda item: item <= argument,
+        "$gt": lambda item: item > argument,
+        "$gte": lambda item: item >= argument,
+    }
+    if operator in ranges:  # any element of an array, of the argument's type
+        same_type = [item for item in values if comparable and type(item) is type(argument)]
+        return any(ranges[operator](item) for item in same_type)
     if operator == "$exists":
         return bool((value is not MISSING) == argument)
     raise ValueError(operator)
@@ -104,6 +129,12 @@ QUERIES: list[dict[str, Any]] = [
     {"n": 5},
     {"status": "open", "_id": 5000},
     {"status": {"$in": []}},
+    {"outbox.at": {"$lte": "t3"}},
+    {"outbox.at": {"$gt": "t3", "$lte": "t8"}},
+    {"outbox.at": {"$lte": "t5"}, "_id": {"$nin": [2, 7, 12]}},
+    {"tags": {"$gte": "b"}},
+    {"status": {"$gte": "open", "$lt": "z"}},
+    {"n": {"$lt": 10}},
 ]
 
 

@@ -19,18 +19,24 @@ import java.util.TreeSet;
 import java.util.function.Function;
 
 /**
- * A non-unique index on the first of its keys: value to positions, for equality and {@code $in}.
+ * A non-unique index on the first of its keys: value to positions, for equality, {@code $in} and
+ * ranges.
  *
  * <p>It only narrows a query to candidates; the collection still matches the whole query against
  * each of them, so it may hand out too many (never too few). Documents whose value is an array are
  * candidates for every value (MongoDB matches an array by its elements); the remaining keys of a
- * compound index and ranges are left to that final match.
+ * compound index are left to that final match. A range ({@code $lt}, {@code $lte}, {@code $gt},
+ * {@code $gte} on plain values) never matches a missing field or an empty array, so its candidates
+ * are the documents that have the field: cheap when few do (an outbox of events still to publish).
  */
 final class SecondaryIndex<P extends Comparable<P>> extends Index<P> {
 
     private static final Object ABSENT = new Object();
     private static final String IN = "$in";
     private static final String EQ = "$eq";
+    private static final Set<String> RANGES = Set.of("$lt", "$lte", "$gt", "$gte");
+    /** What {@link #wanted} answers for a range: every document that has the field. */
+    private static final List<Object> PRESENT = java.util.Collections.unmodifiableList(new ArrayList<>());
 
     private final String field;
     private final Map<Object, Set<P>> byValue = new HashMap<>();
@@ -54,6 +60,9 @@ final class SecondaryIndex<P extends Comparable<P>> extends Index<P> {
         if (values == null) {
             return Long.MAX_VALUE;
         }
+        if (values == PRESENT) {
+            return count - byValue.getOrDefault(ABSENT, Set.of()).size();
+        }
         long total = arrays.size();
         for (Object value : values) {
             total += byValue.getOrDefault(value, Set.of()).size();
@@ -70,16 +79,31 @@ final class SecondaryIndex<P extends Comparable<P>> extends Index<P> {
     public synchronized Iterable<P> getPositions(Document query) {
         List<Object> values = Objects.requireNonNull(wanted(query), "a query this index can't answer");
         TreeSet<P> positions = new TreeSet<>(arrays);
+        if (values == PRESENT) {
+            byValue.forEach((value, at) -> {
+                if (value != ABSENT) {
+                    positions.addAll(at);
+                }
+            });
+            return new ArrayList<>(positions);
+        }
         for (Object value : values) {
             positions.addAll(byValue.getOrDefault(value, Set.of()));
         }
         return new ArrayList<>(positions);
     }
 
-    /** The values a query on `field` asks for (equality or $in of plain values), else null. */
+    /**
+     * The values a query on `field` asks for (equality or $in of plain values), PRESENT for a range of
+     * plain values, else null.
+     */
     private List<Object> wanted(Document query) {
         Object condition = query.get(field);
         if (condition instanceof Document operators) {
+            if (!operators.isEmpty() && RANGES.containsAll(operators.keySet())
+                    && plain(operators.values()) != null) {
+                return PRESENT;
+            }
             if (operators.size() != 1) {
                 return null;
             }
@@ -109,7 +133,8 @@ final class SecondaryIndex<P extends Comparable<P>> extends Index<P> {
 
     private Object valueIn(Document document) {
         Object value = Utils.getSubdocumentValueCollectionAware(document, field);
-        return value == null || value instanceof Missing ? ABSENT : value;
+        boolean empty = value instanceof Collection<?> values && values.stream().allMatch(Missing.class::isInstance);
+        return value == null || value instanceof Missing || empty ? ABSENT : value;
     }
 
     @Override
