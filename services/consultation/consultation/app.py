@@ -20,7 +20,7 @@ from consultation.store import (
     ConsultationRepository,
     ResponseRepository,
 )
-from servicekit.app import lifecycle_of, new_app, setup_bus, setup_health, setup_outbox, setup_store
+from servicekit.app import new_app, setup_bus, setup_health, setup_job, setup_outbox, setup_store
 from servicekit.ratelimit import RateLimiter
 
 DESCRIPTION = (
@@ -42,14 +42,8 @@ def create_app(settings: ConsultationSettings | None = None) -> FastAPI:
     app.state.comment_service = CommentService(service)
     app.state.comment_limiter = RateLimiter()
     app.state.form_tokens = FormTokens(form_key(settings))
-    watch = ScheduleWatch(service, outbox, settings.schedule_scan_seconds)
-    app.state.schedule_watch = watch
-
-    async def start_watch() -> None:
-        watch.start()
-
-    lifecycle_of(app).on_start(start_watch)
-    lifecycle_of(app).on_stop(watch.stop)
+    app.state.schedule_watch = watch = ScheduleWatch(service, outbox)
+    setup_job(app, "consultation-schedule", watch.scan, settings.schedule_scan_seconds)
     install_refusals(app)
     setup_health(app)
     for router in (staff.router, public.router, public.comments_router, moderation.router, pages.router):

@@ -242,7 +242,7 @@ async def test_after_issue_the_final_text_and_the_responses_are_shown(
     service = app.state.consultation_service
     later = service.clock() + timedelta(days=20)
     service.clock = lambda: later
-    await ScheduleWatch(service, service._outbox, 60).scan()
+    await ScheduleWatch(service, service._outbox).scan()
     drafts = f"/v1/drafts/{draft_id}"
     assert (await client.post(f"{drafts}/revision", headers=AUTHOR)).status_code == 200
     answer = {"target": receipt, "decision": "partly_accepted", "text_fa": "عرض پیاده‌رو به سه متر رسید"}

@@ -124,7 +124,7 @@ async def test_two_watches_close_once_and_warn_once(
 ) -> None:
     draft_id = await _open(service)
     closes_at = (await service.stored(draft_id))["windows"][0]["closes_at"]
-    first, second = ScheduleWatch(service, outbox, 1), ScheduleWatch(service, outbox, 1)
+    first, second = ScheduleWatch(service, outbox), ScheduleWatch(service, outbox)
     soon = closes_at - timedelta(hours=47)
     assert await first.scan(soon) + await second.scan(soon) == 1
     late = closes_at + timedelta(minutes=5)
@@ -149,7 +149,7 @@ async def test_issue_waits_for_every_group_and_tells_commenters(
     first = await _comment(comments, draft_id, campaign, contact=PrivateContact(mobile="09141234567"))
     await _comment(comments, draft_id, campaign + " لطفا")
     clock.now += timedelta(days=20)
-    await ScheduleWatch(service, outbox, 1).scan()
+    await ScheduleWatch(service, outbox).scan()
     await service.begin_revision(draft_id, AUTHOR)
     with pytest.raises(Refusal) as refused:
         await service.issue(draft_id, APPROVER, "بدون تغییر")
@@ -175,7 +175,7 @@ async def test_the_schedule_erases_contacts_a_crash_left_on_a_final_draft(
     receipt = await _comment(CommentService(service), draft_id, contact=PrivateContact(email="a@example.ir"))
     await service.consultations.apply(draft_id, {}, {"status": "final"}, {})
     assert await service.consultations.final_with_contacts() == [draft_id]
-    await ScheduleWatch(service, outbox, 1).scan()
+    await ScheduleWatch(service, outbox).scan()
     assert (await service.comments.get(receipt))["contact"] is None
     assert await service.consultations.final_with_contacts() == []
 
@@ -207,7 +207,7 @@ async def test_a_campaign_split_between_two_processes_is_one_group_after_the_clo
     assert len(split) == 2  # each process grouped its own copies
 
     clock.now += timedelta(days=20)
-    await ScheduleWatch(service, outbox, 1).scan()
+    await ScheduleWatch(service, outbox).scan()
 
     settled = {(await service.comments.get(receipt) or {})["group_id"] for receipt in receipts}
     assert len(settled) == 1

@@ -11,15 +11,7 @@ from intake.retention import ContactRetention
 from intake.service import IntakeService
 from intake.settings import IntakeSettings
 from intake.store.repository import INDEXES, OFFICES, REQUESTS, IntakeRepository
-from servicekit.app import (
-    lifecycle_of,
-    new_app,
-    setup_bus,
-    setup_health,
-    setup_inbox,
-    setup_outbox,
-    setup_store,
-)
+from servicekit.app import new_app, setup_bus, setup_health, setup_inbox, setup_job, setup_outbox, setup_store
 from servicekit.ratelimit import RateLimiter
 
 
@@ -40,9 +32,8 @@ def create_app(settings: IntakeSettings | None = None) -> FastAPI:
     app.state.office_limiter = RateLimiter()
     app.state.track_limiter = RateLimiter()
     register_consumers(bus, inbox, repository, settings.contact_retention_days)
-    retention = ContactRetention(repository, settings.retention_scan_seconds)
-    lifecycle_of(app).on_start(retention.start)
-    lifecycle_of(app).on_stop(retention.stop)
+    retention = ContactRetention(repository)
+    setup_job(app, "intake-contact-retention", retention.erase_due, settings.retention_scan_seconds)
     setup_health(app)
     app.include_router(requests.router)
     app.include_router(track.router)

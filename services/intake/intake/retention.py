@@ -12,7 +12,6 @@ from datetime import UTC, datetime
 
 from intake.domain.retention import without_contact
 from intake.store.repository import IntakeRepository
-from servicekit.periodic import Periodic
 
 log = logging.getLogger("intake.retention")
 
@@ -22,12 +21,9 @@ def _utcnow() -> datetime:
 
 
 class ContactRetention:
-    def __init__(
-        self, repo: IntakeRepository, interval_seconds: float, clock: Callable[[], datetime] = _utcnow
-    ) -> None:
+    def __init__(self, repo: IntakeRepository, clock: Callable[[], datetime] = _utcnow) -> None:
         self._repo = repo
         self._clock = clock
-        self._periodic = Periodic("intake-contact-retention", self.erase_due, interval_seconds)
 
     async def erase_due(self) -> int:
         now, erased = self._clock(), 0
@@ -36,9 +32,3 @@ class ContactRetention:
                 log.info("contact details erased for request %s", record["_id"])
                 erased += 1
         return erased
-
-    async def start(self) -> None:
-        self._periodic.start()
-
-    async def stop(self) -> None:
-        await self._periodic.stop()

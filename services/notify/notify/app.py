@@ -28,10 +28,10 @@ from servicekit.app import (
     setup_bus,
     setup_health,
     setup_inbox,
+    setup_job,
     setup_outbox,
     setup_store,
 )
-from servicekit.periodic import Periodic
 from servicekit.ratelimit import RateLimiter
 
 RATE_WINDOWS_KEPT = timedelta(minutes=1)
@@ -122,22 +122,14 @@ def create_app(settings: NotifySettings | None = None) -> FastAPI:
     async def erase_contacts() -> int:
         return await operations.erase_due(utc_now())
 
-    watch = RetryWatch(
-        repository, dispatcher, settings.retry_scan_seconds, utc_now, housekeeping=housekeeping
-    )
-    retention = Periodic("notify-contact-retention", erase_contacts, settings.retention_scan_seconds)
+    watch = RetryWatch(repository, dispatcher, utc_now, housekeeping=housekeeping)
 
-    async def start() -> None:
+    async def seed_templates() -> None:
         await template_store.seed()
-        watch.start()
-        retention.start()
 
-    async def stop() -> None:
-        await retention.stop()
-        await watch.stop()
-
-    lifecycle_of(app).on_start(start)
-    lifecycle_of(app).on_stop(stop)
+    lifecycle_of(app).on_start(seed_templates)
+    setup_job(app, "notify-retry-watch", watch.tick, settings.retry_scan_seconds)
+    setup_job(app, "notify-contact-retention", erase_contacts, settings.retention_scan_seconds)
     register_consumers(bus, inbox, notifier)
     for router in ROUTERS:
         app.include_router(router)

@@ -8,7 +8,6 @@ from datetime import datetime
 
 from notify.dispatch import Dispatcher
 from notify.ports import Repository
-from servicekit.periodic import Periodic
 
 log = logging.getLogger("notify.watch")
 BATCH = 200
@@ -20,16 +19,13 @@ class RetryWatch:
         self,
         repository: Repository,
         dispatcher: Dispatcher,
-        interval_seconds: float,
         clock: Callable[[], datetime],
         housekeeping: Callable[[datetime], Awaitable[object]] | None = None,
     ) -> None:
         self._repository = repository
         self._dispatcher = dispatcher
-        self._interval = interval_seconds
         self._clock = clock
         self._housekeeping = housekeeping
-        self._periodic = Periodic("notify-retry-watch", self._tick, interval_seconds)
 
     async def scan(self) -> int:
         """Attempt every due delivery this process has a channel for; returns how many were due."""
@@ -38,13 +34,8 @@ class RetryWatch:
             await self._dispatcher.attempt(delivery.id)
         return len(due)
 
-    def start(self) -> None:
-        self._periodic.start()
-
-    async def stop(self) -> None:
-        await self._periodic.stop()
-
-    async def _tick(self) -> None:
+    async def tick(self) -> None:
+        """One round of the watch: due deliveries in batches, then housekeeping."""
         for _ in range(ROUNDS):
             if await self.scan() < BATCH:
                 break

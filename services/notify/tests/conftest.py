@@ -272,7 +272,7 @@ def notifier(
 @pytest.fixture
 def watch(repository: FakeRepository, dispatcher: Dispatcher, clock: Clock) -> RetryWatch:
     """Sends what was recorded for later (consultation news), as the running service's watch does."""
-    return RetryWatch(repository, dispatcher, 1, clock)
+    return RetryWatch(repository, dispatcher, clock)
 
 
 @pytest.fixture

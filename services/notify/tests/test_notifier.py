@@ -151,7 +151,7 @@ async def test_temporary_failures_are_scheduled_with_backoff_then_given_up(
     assert clock.now <= first.next_attempt_at <= clock.now + timedelta(seconds=30)
     assert MOBILE not in (first.reason or "")
 
-    watch = RetryWatch(repository, notifier._dispatcher, 1, clock)
+    watch = RetryWatch(repository, notifier._dispatcher, clock)
     assert await watch.scan() == 0 or first.next_attempt_at == clock.now
     for _ in range(2):
         clock.now += timedelta(minutes=11)

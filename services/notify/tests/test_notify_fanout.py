@@ -115,7 +115,7 @@ async def test_a_fan_out_that_died_midway_resumes_after_its_last_saved_page_with
     after_first, after_second = "consultations:+989120000002", "consultations:+989120000004"
     assert repository.pages == [None, after_first, after_first, after_second]
     assert recorded_to(repository) == Counter(mobiles)
-    await RetryWatch(repository, dispatcher, 1, clock).scan()
+    await RetryWatch(repository, dispatcher, clock).scan()
     assert sorted(to for to, _ in sms.sent) == mobiles
 
 
@@ -149,5 +149,5 @@ async def test_one_turn_of_the_watch_sends_batch_after_batch_of_a_large_fan_out(
 ) -> None:
     mobiles = await subscribe(repository, 450)
     await batched(repository, dispatcher, clock).consultation_opened("e-1", NOTICE)
-    await watch._tick()  # two full batches of 200 and the rest, without waiting for the next turn
+    await watch.tick()  # two full batches of 200 and the rest, without waiting for the next turn
     assert sorted(to for to, _ in sms.sent) == mobiles

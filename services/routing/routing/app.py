@@ -21,6 +21,7 @@ from servicekit.app import (
     setup_bus,
     setup_health,
     setup_inbox,
+    setup_job,
     setup_outbox,
     setup_store,
 )
@@ -58,9 +59,6 @@ def create_app(settings: RoutingSettings | None = None) -> FastAPI:
 
 
 def setup_watch(app: FastAPI, calendars: CalendarBook, watch: EscalationWatch) -> None:
-    async def start() -> None:
-        await calendars.ensure_default()
-        watch.start()
-
-    lifecycle_of(app).on_start(start)
-    lifecycle_of(app).on_stop(watch.stop)
+    settings: RoutingSettings = app.state.settings
+    lifecycle_of(app).on_start(calendars.ensure_default)
+    setup_job(app, "sla-watch", watch.scan_and_log, settings.escalation_scan_seconds)

@@ -19,7 +19,6 @@ from routing.metrics import SlaMetrics
 from routing.settings import RoutingSettings
 from routing.store.repository import CASES, RoutingRepository
 from servicekit.outbox import Outbox, envelopes
-from servicekit.periodic import Periodic
 
 log = logging.getLogger("routing.escalation")
 
@@ -52,7 +51,6 @@ class EscalationWatch:
         self._outbox = outbox
         self._calendars = calendars
         self._settings = settings
-        self._periodic = Periodic("sla-watch", self._scan_and_log, settings.escalation_scan_seconds)
 
     async def scan(self, now: datetime | None = None) -> int:
         """Warn and escalate what is due; returns how many escalations this process fired.
@@ -166,13 +164,7 @@ class EscalationWatch:
             target = unit or target
         return target
 
-    def start(self) -> None:
-        self._periodic.start()
-
-    async def stop(self) -> None:
-        await self._periodic.stop()
-
-    async def _scan_and_log(self) -> None:
+    async def scan_and_log(self) -> None:
         fired = await self.scan()
         if fired:
             log.info("escalated %d case(s)", fired)

@@ -23,7 +23,8 @@ from servicekit.faults import Faults
 from servicekit.inbox import Inbox
 from servicekit.limits import BodyLimitMiddleware
 from servicekit.metrics import ServiceMetrics, setup_metrics
-from servicekit.outbox import Outbox
+from servicekit.outbox import Outbox, outbox_indexes
+from servicekit.periodic import JobBook, Periodic
 from servicekit.settings import ServiceSettings
 from servicekit.store import IndexSpec, Store
 from servicekit.tracing import instrument_http, mark_current_span, tracer_provider
@@ -72,6 +73,7 @@ def new_app(
     app.state.token_verifier = TokenVerifier(settings)
     app.state.faults = Faults.of(service)
     setup_metrics(app, ServiceMetrics(service))
+    app.state.jobs = JobBook(app.state.metrics.registry)
     app.state.tracer_provider = provider = tracer_provider(service, settings, *trace_processors)
     instrument_http(app, provider)
     app.add_middleware(CorrelationMiddleware)
@@ -138,19 +140,32 @@ def setup_outbox(app: FastAPI, store: Store, bus: Bus, collections: Sequence[str
         bus,
         collections,
         sweep_seconds=settings.outbox_sweep_seconds,
-        full_sweep_seconds=settings.outbox_full_sweep_seconds,
         crash_before_publish=settings.fault_crash_before_publish,
         faults=app.state.faults,
         metrics=app.state.metrics,
     )
     app.state.outbox = outbox
 
+    async def ensure_indexes() -> None:
+        await store.ensure_indexes(outbox_indexes(collections))
+
+    lifecycle_of(app).on_start(ensure_indexes)
+    setup_job(app, "outbox-sweeper", outbox.sweep, settings.outbox_sweep_seconds)
+    return outbox
+
+
+def setup_job(
+    app: FastAPI, name: str, job: Callable[[], Awaitable[object]], interval_seconds: float
+) -> Periodic:
+    """A background job run every `interval_seconds` from start to stop, booked in `app.state.jobs`."""
+    periodic = Periodic(name, job, interval_seconds, app.state.jobs)
+
     async def start() -> None:
-        outbox.start()
+        periodic.start()
 
     lifecycle_of(app).on_start(start)
-    lifecycle_of(app).on_stop(outbox.stop)
-    return outbox
+    lifecycle_of(app).on_stop(periodic.stop)
+    return periodic
 
 
 def setup_health(app: FastAPI) -> None:
@@ -158,16 +173,24 @@ def setup_health(app: FastAPI) -> None:
     async def healthz() -> dict[str, str]:
         return {"status": "ok", "service": app.state.service}
 
-    @app.get("/readyz", tags=["health"], summary="The broker and the store are reachable")
+    @app.get(
+        "/readyz",
+        tags=["health"],
+        summary="The broker and the store are reachable (503 if not); background jobs that keep failing",
+    )
     async def readyz() -> JSONResponse:
         store, broker = await asyncio.gather(app.state.store.ping(), app.state.bus.ready())
         checks = {"store": store, "broker": broker}
         down = [name for name, up in checks.items() if not up]
+        # A failing job is named, but the process stays ready: taking it out of service would not
+        # mend the job and would take its HTTP away (every replica runs the same jobs).
+        failing = app.state.jobs.failing()
         body = {
-            "status": "unavailable" if down else "ready",
+            "status": "unavailable" if down else "degraded" if failing else "ready",
             "service": app.state.service,
             "checks": checks,
             "down": down,
+            "failing_jobs": failing,
         }
         return JSONResponse(body, status_code=503 if down else 200)
 

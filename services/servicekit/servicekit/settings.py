@@ -37,9 +37,6 @@ class ServiceSettings(BaseSettings):
     )
     prefetch: int = Field(default=100, ge=1, le=10_000)
     outbox_sweep_seconds: float = Field(default=5.0, gt=0)
-    outbox_full_sweep_seconds: float = Field(
-        default=300.0, gt=0, description="how often the outbox sweeper also reads whole collections"
-    )
     max_body_bytes: int = Field(default=64 * 1024, ge=1024, description="larger request bodies get 413")
     tracing_enabled: bool = Field(default=False, description="OpenTelemetry traces of HTTP and bus work")
     otlp_endpoint: str | None = Field(

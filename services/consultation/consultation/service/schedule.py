@@ -19,17 +19,15 @@ from consultation.service.codec import audit_field, document_of, state_fields, s
 from consultation.service.consultations import PRODUCER, ConsultationService, content_of
 from consultation.store import CONSULTATIONS
 from servicekit.outbox import Outbox, envelopes
-from servicekit.periodic import Periodic
 from servicekit.store import Document as Stored
 
 log = logging.getLogger("consultation.schedule")
 
 
 class ScheduleWatch:
-    def __init__(self, service: ConsultationService, outbox: Outbox, interval: float) -> None:
+    def __init__(self, service: ConsultationService, outbox: Outbox) -> None:
         self._service = service
         self._outbox = outbox
-        self._periodic = Periodic("consultation-schedule", self.scan, interval)
 
     async def scan(self, now: datetime | None = None) -> int:
         """Emit what is due; returns how many events this process staged."""
@@ -88,12 +86,6 @@ class ScheduleWatch:
         if moved:
             log.info("settled the comment groups of %s: %d comment(s) regrouped", draft_id, moved)
         return moved
-
-    def start(self) -> None:
-        self._periodic.start()
-
-    async def stop(self) -> None:
-        await self._periodic.stop()
 
 
 def _surviving_id(members: list[str], current: dict[str, str | None]) -> str:
