@@ -1,4 +1,9 @@
-"""Errors as RFC 9457 problem documents: `{"type", "title", "status", "detail", "errors"}`."""
+"""Errors as RFC 9457 problem documents: `{"type", "title", "status", "detail", "msg_fa", "errors"}`.
+
+`detail` is for whoever reads the logs and writes clients; `msg_fa` is the Persian sentence
+shown to the person at the counter or the desk, on every problem, with a default per code or
+status where the raiser gave none.
+"""
 
 from __future__ import annotations
 
@@ -25,6 +30,7 @@ class Problem(Exception):
         code: str,
         detail: str,
         *,
+        detail_fa: str | None = None,
         errors: list[dict[str, Any]] | None = None,
         headers: dict[str, str] | None = None,
     ) -> None:
@@ -32,8 +38,66 @@ class Problem(Exception):
         self.status = status
         self.code = code
         self.detail = detail
+        self.detail_fa = detail_fa
         self.errors = errors or []
         self.headers = headers or {}
+
+
+# Persian for the problems servicekit answers itself, so every service says them the same way.
+PROBLEMS_FA: dict[str, str] = {
+    "missing_token": "برای این کار باید وارد سامانه شوید",
+    "invalid_token": "اعتبار ورود شما معتبر نیست یا به پایان رسیده است؛ دوباره وارد شوید",
+    "forbidden": "شما اجازه این کار را ندارید",
+    "not_found": "آنچه خواستید پیدا نشد",
+    "method_not_allowed": "این نشانی چنین کاری را نمی‌پذیرد",
+    "payload_too_large": "حجم درخواست بیش از حد مجاز است",
+    "rate_limited": "درخواست‌ها بیش از حد مجاز است؛ کمی صبر کنید و دوباره تلاش کنید",
+    "store_unavailable": "سامانه هم‌اکنون در دسترس نیست؛ چند لحظه دیگر دوباره تلاش کنید",
+    "malformed_json": "متن درخواست JSON معتبر نیست",
+    "validation_failed": "برخی از موارد درخواست درست نیست؛ موارد مشخص‌شده را بررسی کنید",
+}
+# ... and for a problem whose raiser gave no Persian and whose code is not one of those.
+STATUS_FA: dict[int, str] = {
+    400: "درخواست درست نیست",
+    401: "برای این کار باید وارد سامانه شوید",
+    403: "شما اجازه این کار را ندارید",
+    404: "آنچه خواستید پیدا نشد",
+    405: "این نشانی چنین کاری را نمی‌پذیرد",
+    409: "این کار با وضعیت کنونی ممکن نیست",
+    413: "حجم درخواست بیش از حد مجاز است",
+    415: "قالب متن درخواست پذیرفته نیست",
+    422: "درخواست پذیرفته نشد؛ موارد آن را بررسی کنید",
+    429: "درخواست‌ها بیش از حد مجاز است؛ کمی صبر کنید و دوباره تلاش کنید",
+}
+REFUSED_FA = "درخواست پذیرفته نشد"
+SERVER_ERROR_FA = "خطایی در سامانه رخ داد؛ کمی بعد دوباره تلاش کنید"
+
+
+def default_message_fa(status: int, code: str) -> str:
+    """The Persian a person reads for a problem whose raiser gave none."""
+    return (
+        PROBLEMS_FA.get(code) or STATUS_FA.get(status) or (SERVER_ERROR_FA if status >= 500 else REFUSED_FA)
+    )
+
+
+def problem_body(
+    status: int,
+    code: str,
+    detail: str,
+    errors: list[dict[str, Any]] | None = None,
+    *,
+    detail_fa: str | None = None,
+) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "type": f"urn:pishkhan:problem:{code}",
+        "title": code,
+        "status": status,
+        "detail": detail,
+        "msg_fa": detail_fa or default_message_fa(status, code),
+    }
+    if errors:
+        body["errors"] = errors
+    return body
 
 
 def problem_response(
@@ -42,15 +106,10 @@ def problem_response(
     detail: str,
     errors: list[dict[str, Any]] | None = None,
     headers: dict[str, str] | None = None,
+    *,
+    detail_fa: str | None = None,
 ) -> JSONResponse:
-    body: dict[str, Any] = {
-        "type": f"urn:pishkhan:problem:{code}",
-        "title": code,
-        "status": status,
-        "detail": detail,
-    }
-    if errors:
-        body["errors"] = errors
+    body = problem_body(status, code, detail, errors, detail_fa=detail_fa)
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 
@@ -119,7 +178,9 @@ def store_unavailable() -> JSONResponse:
 def install_problem_handlers(app: FastAPI) -> None:
     async def on_problem(_: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, Problem)
-        return problem_response(exc.status, exc.code, exc.detail, exc.errors, exc.headers)
+        return problem_response(
+            exc.status, exc.code, exc.detail, exc.errors, exc.headers, detail_fa=exc.detail_fa
+        )
 
     async def on_validation(_: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, RequestValidationError)

@@ -8,6 +8,8 @@ import json
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from servicekit.errors import PROBLEM_JSON, problem_body
+
 
 class BodyTooLarge(Exception):
     pass
@@ -58,19 +60,15 @@ class BodyLimitMiddleware:
 
     async def _refuse(self, send: Send) -> None:
         body = json.dumps(
-            {
-                "type": "urn:pishkhan:problem:payload_too_large",
-                "title": "payload_too_large",
-                "status": 413,
-                "detail": f"the body is larger than {self.max_bytes} bytes",
-            }
+            problem_body(413, "payload_too_large", f"the body is larger than {self.max_bytes} bytes"),
+            ensure_ascii=False,
         ).encode()
         await send(
             {
                 "type": "http.response.start",
                 "status": 413,
                 "headers": [
-                    (b"content-type", b"application/problem+json"),
+                    (b"content-type", PROBLEM_JSON.encode()),
                     (b"content-length", str(len(body)).encode()),
                 ],
             }

@@ -1,13 +1,29 @@
 from __future__ import annotations
 
+import re
+
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pymongo.errors import AutoReconnect
 
 from intake.settings import IntakeSettings
 from servicekit.app import new_app
-from servicekit.errors import PROBLEM_JSON, Problem, install_problem_handlers
+from servicekit.auth import Role, mint_staff_token, require_roles
+from servicekit.errors import (
+    PROBLEM_JSON,
+    PROBLEMS_FA,
+    REFUSED_FA,
+    SERVER_ERROR_FA,
+    STATUS_FA,
+    Problem,
+    default_message_fa,
+    install_problem_handlers,
+)
+from servicekit.ratelimit import RateLimiter, refuse_over_limit
+
+from .conftest import SECRET
 
 NOT_A_CODE_FA = "کد معتبر نیست"
 
@@ -121,3 +137,95 @@ def test_every_validation_error_carries_a_persian_message() -> None:
     assert errors[("body", "name")]["msg_fa"] == "متن بلندتر از حد مجاز است"
     assert errors[("body", "count")]["msg_fa"] == "این مورد الزامی است"
     assert errors[("body", "extra")]["msg_fa"].startswith("این مورد شناخته‌شده نیست")
+
+
+# Every problem carries a Persian `msg_fa` for the person who reads it, whoever raised it.
+
+
+@pytest.fixture
+def plumbing(settings: IntakeSettings) -> TestClient:
+    app: FastAPI = new_app("intake", settings, title="t", description="d")
+    limiter = RateLimiter()
+
+    @app.post("/filings", dependencies=[require_roles(Role.ADMIN)])
+    async def file(filing: Filing) -> dict[str, int]:
+        return {"count": filing.count}
+
+    @app.get("/limited")
+    async def limited() -> None:
+        refuse_over_limit(limiter, "client", 0)
+
+    @app.get("/store")
+    async def store() -> None:
+        raise AutoReconnect("connection closed")
+
+    @app.get("/conflict")
+    async def conflict() -> None:
+        raise Problem(409, "duplicate", "already filed")
+
+    @app.get("/said")
+    async def said() -> None:
+        raise Problem(409, "duplicate", "already filed", detail_fa="این درخواست قبلاً ثبت شده است")
+
+    return TestClient(app, raise_server_exceptions=False)
+
+
+def _bearer(who: str | None) -> dict[str, str]:
+    tokens = {
+        "admin": mint_staff_token(SECRET, "admin-1", [Role.ADMIN]),
+        "clerk": mint_staff_token(SECRET, "clerk-1", [Role.CLERK]),
+        "forged": "not-a-token",
+    }
+    return {"authorization": f"Bearer {tokens[who]}"} if who else {}
+
+
+FILING = b'{"code": "1", "count": 1}'
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize(
+    ("method", "path", "who", "body", "status", "code"),
+    [
+        ("GET", "/nowhere", None, None, 404, "not_found"),
+        ("DELETE", "/filings", None, None, 405, "method_not_allowed"),
+        ("POST", "/filings", None, FILING, 401, "missing_token"),
+        ("POST", "/filings", "forged", FILING, 401, "invalid_token"),
+        ("POST", "/filings", "clerk", FILING, 403, "forbidden"),
+        ("POST", "/filings", "admin", b'{"code": ', 400, "malformed_json"),
+        ("POST", "/filings", "admin", b'{"code": "1"}', 422, "validation_failed"),
+        ("POST", "/filings", "admin", b"x" * (65 * 1024), 413, "payload_too_large"),
+        ("GET", "/limited", None, None, 429, "rate_limited"),
+        ("GET", "/store", None, None, 503, "store_unavailable"),
+    ],
+)
+def test_servicekit_s_own_problems_speak_persian(
+    plumbing: TestClient, method: str, path: str, who: str | None, body: bytes | None, status: int, code: str
+) -> None:
+    headers = _bearer(who) | {"content-type": "application/json"}
+    response = plumbing.request(method, path, content=body, headers=headers)
+    assert response.status_code == status
+    assert response.headers["content-type"].startswith(PROBLEM_JSON)
+    problem = response.json()
+    assert problem["title"] == code
+    assert problem["status"] == status
+    assert problem["detail"]
+    assert problem["msg_fa"] == PROBLEMS_FA[code]
+
+
+@pytest.mark.unit
+def test_a_problem_without_persian_gets_its_status_s_and_a_raiser_s_own_wins(plumbing: TestClient) -> None:
+    assert plumbing.get("/conflict").json()["msg_fa"] == STATUS_FA[409]
+    said = plumbing.get("/said").json()
+    assert said["msg_fa"] == "این درخواست قبلاً ثبت شده است"
+    assert said["detail"] == "already filed"
+
+
+@pytest.mark.unit
+def test_every_status_has_a_persian_default() -> None:
+    assert default_message_fa(418, "teapot") == REFUSED_FA
+    assert default_message_fa(500, "boom") == SERVER_ERROR_FA
+    assert default_message_fa(404, "no_such_office") == STATUS_FA[404]
+    assert default_message_fa(403, "office_suspended") == STATUS_FA[403]
+    for text in [*PROBLEMS_FA.values(), *STATUS_FA.values(), REFUSED_FA, SERVER_ERROR_FA]:
+        assert re.search("[\u0600-\u06ff]", text)
+        assert not re.search("[يك]", text), text  # Persian ی and ک, not the Arabic letters
