@@ -21,19 +21,26 @@ PRODUCER = "routing"
 
 
 class CaseNotFound(LookupError):
-    pass
+    message_fa = "این درخواست در واحدهای شما پیدا نشد"
 
 
 class NotAllowed(PermissionError):
-    pass
+    def __init__(self, message: str, message_fa: str) -> None:
+        super().__init__(message)
+        self.message_fa = message_fa
 
 
 class CaseMovedMeanwhile(Exception):
     """Someone else changed the case first; nothing was applied."""
 
+    message_fa = "این درخواست همین حالا توسط همکار دیگری تغییر کرد؛ صفحه را تازه کنید و دوباره تلاش کنید"
+
 
 class UnknownUnit(ValueError):
-    pass
+    def __init__(self, unit_id: str) -> None:
+        super().__init__(unit_id)
+        self.unit_id = unit_id
+        self.message_fa = f"واحد «{unit_id}» وجود ندارد یا غیرفعال است"
 
 
 @dataclass(frozen=True)
@@ -65,7 +72,10 @@ class CaseWork:
         if case is None or not may_see(claims, case):
             raise CaseNotFound(request_id)
         if ask.action is Action.REASSIGN and not claims.has_any(Role.ADMIN, Role.SUPERVISOR):
-            raise NotAllowed("only a supervisor may reassign a case")
+            raise NotAllowed(
+                "only a supervisor may reassign a case",
+                "فقط سرپرست می‌تواند درخواست را به واحد دیگری ارجاع دهد",
+            )
         current = RequestStatus(case["status"])
         step = plan_step(
             ask.action,

@@ -19,17 +19,31 @@ ADMIN = [require_roles(Role.ADMIN)]
 STAFF = [require_roles(Role.ADMIN, Role.SUPERVISOR, Role.CLERK)]
 
 
-def _same(path_id: str, body_id: str, name: str) -> None:
+def _same(path_id: str, body_id: str, name: str, name_fa: str) -> None:
     if path_id != body_id:
-        raise Problem(422, "code_mismatch", f"{name} in the body must match the path")
+        raise Problem(
+            422,
+            "code_mismatch",
+            f"{name} in the body must match the path",
+            detail_fa=f"{name_fa} در متن درخواست با {name_fa} در نشانی یکی نیست",
+        )
+
+
+def _unknown_unit(unit_id: str) -> Problem:
+    return Problem(
+        422,
+        "unknown_unit",
+        f"no unit {unit_id}",
+        detail_fa=f"واحد «{unit_id}» تعریف نشده است؛ نخست آن را تعریف کنید",
+    )
 
 
 @router.put("/units/{unit_id}", response_model=Unit, dependencies=ADMIN, summary="Create or replace a unit")
 async def put_unit(unit_id: str, unit: Unit, repo: Repository) -> Unit:
-    _same(unit_id, unit.unit_id, "unit_id")
+    _same(unit_id, unit.unit_id, "unit_id", "شناسه واحد")
     for other in (unit.parent_unit_id, unit.escalates_to):
         if other is not None and other != unit_id and await repo.unit(other) is None:
-            raise Problem(422, "unknown_unit", f"no unit {other}")
+            raise _unknown_unit(other)
     await repo.save_unit(unit)
     return unit
 
@@ -43,9 +57,9 @@ async def list_units(repo: Repository) -> list[Unit]:
     "/rules/{rule_id}", response_model=RoutingRule, dependencies=ADMIN, summary="Create or replace a rule"
 )
 async def put_rule(rule_id: str, rule: RoutingRule, repo: Repository) -> RoutingRule:
-    _same(rule_id, rule.rule_id, "rule_id")
+    _same(rule_id, rule.rule_id, "rule_id", "شناسه قاعده ارجاع")
     if await repo.unit(rule.unit_id) is None:
-        raise Problem(422, "unknown_unit", f"no unit {rule.unit_id}")
+        raise _unknown_unit(rule.unit_id)
     await repo.save_rule(rule)
     return rule
 
@@ -59,7 +73,7 @@ async def list_rules(repo: Repository) -> list[RoutingRule]:
     "/districts/{district}", response_model=District, dependencies=ADMIN, summary="A district boundary"
 )
 async def put_district(district: str, body: District, repo: Repository) -> District:
-    _same(district, body.district, "district")
+    _same(district, body.district, "district", "شناسه منطقه")
     await repo.save_district(body)
     return body
 
@@ -76,7 +90,7 @@ async def list_districts(repo: Repository) -> list[District]:
     summary="Create or replace a working calendar (days, hours, holidays by Jalali date)",
 )
 async def put_calendar(calendar_id: str, calendar: WorkingCalendar, repo: Repository) -> WorkingCalendar:
-    _same(calendar_id, calendar.calendar_id, "calendar_id")
+    _same(calendar_id, calendar.calendar_id, "calendar_id", "شناسه تقویم کاری")
     await repo.save_calendar(calendar)
     return calendar
 
@@ -114,7 +128,7 @@ async def preview(
 )
 async def statistics(repo: Repository, start: date, end: date) -> list[ServiceLevel]:
     if end < start:
-        raise Problem(422, "bad_range", "end is before start")
+        raise Problem(422, "bad_range", "end is before start", detail_fa="تاریخ پایان پیش از تاریخ آغاز است")
     begin = datetime.combine(start, time.min, UTC)
     finish = datetime.combine(end, time.max, UTC)
     return service_levels(await repo.cases_submitted_between(begin, finish), datetime.now(UTC))

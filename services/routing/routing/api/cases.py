@@ -10,9 +10,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from contracts import RequestStatus
 from routing.api.deps import Repository, Work
-from routing.domain.cases import Action, IllegalTransition, TransitionRefused
-from routing.domain.sla import SlaClockError
-from routing.work import CaseMovedMeanwhile, CaseNotFound, NotAllowed, StepRequest, UnknownUnit, may_see
+from routing.api.problems import REFUSALS, case_not_found, refusal_problem
+from routing.domain.cases import Action
+from routing.work import StepRequest, may_see
 from servicekit.auth import Role, StaffClaims, require_roles
 from servicekit.errors import Problem
 
@@ -34,7 +34,12 @@ def _scope(claims: StaffClaims, unit_id: str | None) -> list[str] | None:
     if claims.has_any(Role.ADMIN):
         return [unit_id] if unit_id else None
     if unit_id is not None and unit_id not in claims.units:
-        raise Problem(403, "forbidden", f"unit {unit_id} is not one of yours")
+        raise Problem(
+            403,
+            "forbidden",
+            f"unit {unit_id} is not one of yours",
+            detail_fa=f"واحد «{unit_id}» از واحدهای شما نیست",
+        )
     return [unit_id] if unit_id else list(claims.units)
 
 
@@ -63,7 +68,7 @@ async def work_queue(
 async def read_case(request_id: str, repo: Repository, claims: StaffClaims = StaffMember) -> dict[str, Any]:
     case = await repo.case(request_id)
     if case is None or not may_see(claims, case):
-        raise Problem(404, "not_found", "no such case in your units")
+        raise case_not_found()
     return case
 
 
@@ -79,17 +84,5 @@ async def act(
     ask = StepRequest(action, **(step or Step()).model_dump())
     try:
         return await work.act(request_id, ask, claims)
-    except CaseNotFound as error:
-        raise Problem(404, "not_found", "no such case in your units") from error
-    except NotAllowed as error:
-        raise Problem(403, "forbidden", str(error)) from error
-    except (IllegalTransition, SlaClockError) as error:
-        raise Problem(409, "illegal_transition", str(error)) from error
-    except CaseMovedMeanwhile as error:
-        raise Problem(409, "conflict", "the case changed meanwhile; reload it and try again") from error
-    except (TransitionRefused, UnknownUnit) as error:
-        raise Problem(
-            422,
-            "step_refused",
-            str(error) if isinstance(error, TransitionRefused) else f"no active unit {error}",
-        ) from error
+    except REFUSALS as error:
+        raise refusal_problem(error) from error

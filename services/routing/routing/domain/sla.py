@@ -25,18 +25,26 @@ UtcDatetime = Annotated[AwareDatetime, AfterValidator(_as_utc)]
 class SlaClockError(ValueError):
     """An SLA clock was asked for a change it cannot make."""
 
+    message_fa = "مهلت رسیدگی این درخواست را نمی‌توان این‌گونه تغییر داد"
+
 
 class ClockAlreadyPaused(SlaClockError):
+    message_fa = "مهلت رسیدگی این درخواست از قبل متوقف شده است"
+
     def __init__(self) -> None:
         super().__init__("the SLA clock is already paused")
 
 
 class ClockNotPaused(SlaClockError):
+    message_fa = "مهلت رسیدگی این درخواست متوقف نشده است و در جریان است"
+
     def __init__(self) -> None:
         super().__init__("the SLA clock is not paused")
 
 
 class ClockWentBack(SlaClockError):
+    message_fa = "مهلت رسیدگی این درخواست به‌تازگی تغییر کرده است؛ چند لحظه دیگر دوباره تلاش کنید"
+
     def __init__(self, at: datetime, last_change: datetime) -> None:
         super().__init__(f"the SLA clock last changed at {last_change.isoformat()}, after {at.isoformat()}")
 
