@@ -13,6 +13,7 @@ that dies while handling.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 from collections.abc import Awaitable, Callable
@@ -52,6 +53,10 @@ STORE_WAIT_SECONDS = 1.0
 # about a minute and a half in all, still below the backstop.
 NOT_YET_ATTEMPTS = 15
 NOT_YET_MAX_DELAY = 10.0
+# On SIGTERM, handlers in flight get this long to finish (after HTTP's own drain, within the
+# ten seconds a service promises to stop in); the rest are cancelled and their messages go back
+# to the queue with the closed channel, for the next process.
+STOP_GRACE_SECONDS = 5.0
 # Events are a few kilobytes; anything this large is not one of ours.
 MAX_MESSAGE_BYTES = 256 * 1024
 JSON_CONTENT_TYPE = "application/json"
@@ -192,7 +197,7 @@ class Bus:
             settings.amqp_url,
             default_channel=Channel(prefetch_count=settings.prefetch, publisher_confirms=True),
             reconnect_interval=1.0,
-            graceful_timeout=10.0,
+            graceful_timeout=STOP_GRACE_SECONDS,
             logger=logging.getLogger(f"{service}.broker"),
             log_level=logging.DEBUG,
             app_id=service,
@@ -213,6 +218,7 @@ class Bus:
         self._dead_letter_publishers: dict[str, RabbitPublisher] = {}
         self.consumed: dict[str, Handler] = {}
         self._stopping = False
+        self._in_flight: set[asyncio.Task[Any]] = set()
 
     async def start(self) -> None:
         await self.broker.connect()
@@ -220,9 +226,19 @@ class Bus:
         await self.broker.start()
 
     async def stop(self) -> None:
-        """Stop consuming; handlers in flight finish and ack (up to the graceful timeout)."""
+        """Stop consuming; handlers in flight finish and ack within `STOP_GRACE_SECONDS`, and
+        those still running then are cancelled: their messages return to the queue unacked."""
         self._stopping = True
-        await self.broker.stop()
+        try:
+            await asyncio.wait_for(self.broker.stop(), STOP_GRACE_SECONDS + 2.0)
+        except TimeoutError:
+            log.warning("the broker connection did not close in time; the process exits anyway")
+        stuck = [task for task in self._in_flight if not task.done()]
+        for task in stuck:
+            task.cancel()
+        if stuck:
+            log.warning("cancelled %d handler(s) still running at shutdown", len(stuck))
+            await asyncio.wait(stuck, timeout=1.0)
 
     async def ready(self) -> bool:
         return await self.broker.ping(timeout=2.0)
@@ -272,7 +288,13 @@ class Bus:
             title=spec.name,
         )
         async def on_message(message: RabbitMessage) -> None:
-            await self._deliver(spec, envelope_model, handler, message)
+            task = asyncio.current_task()
+            if task is not None:
+                self._in_flight.add(task)
+            try:
+                await self._deliver(spec, envelope_model, handler, message)
+            finally:
+                self._in_flight.discard(task)  # type: ignore[arg-type]
 
     def check_consumes_its_topology(self) -> None:
         expected = {spec.name for spec in QUEUES if spec.service == self.service}
@@ -303,7 +325,8 @@ class Bus:
             await message.nack(requeue=True)
             return
         except asyncio.CancelledError:  # stopped past the grace period: another consumer takes it
-            await asyncio.shield(message.nack(requeue=True))
+            with contextlib.suppress(Exception):
+                await asyncio.shield(message.nack(requeue=True))
             raise
         except Exception as error:
             attempt = attempt_of(headers)

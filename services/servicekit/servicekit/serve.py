@@ -31,6 +31,8 @@ def serve(service: str, prefix: str, settings_type: type[S], create_app: Callabl
         port=settings.http_port,
         log_config=None,
         access_log=False,
-        timeout_graceful_shutdown=10,
+        # HTTP requests in flight get 5 s, then the bus its own 5 s (servicekit.bus): a service
+        # stops within the ten seconds it promises, well inside Kubernetes' thirty.
+        timeout_graceful_shutdown=5,
     )
     return 0
