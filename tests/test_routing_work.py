@@ -45,10 +45,16 @@ def test_two_clerks_accepting_at_once_one_wins_the_other_gets_409(system: System
     filed = _routed(system)
     clerks = [system.staff(Role.CLERK, ["d1-services"]) for _ in range(2)]
     with ThreadPoolExecutor(2) as pool:
-        codes = sorted(
-            pool.map(lambda h: _step(system, filed["request_id"], "accept", h).status_code, clerks)
+        answers = sorted(
+            pool.map(lambda h: _step(system, filed["request_id"], "accept", h), clerks),
+            key=lambda r: r.status_code,
         )
-    assert codes == [200, 409]
+    assert [answer.status_code for answer in answers] == [200, 409]
+    # the loser read the case before or after the winner's step, and is told so in Persian
+    assert answers[1].json()["msg_fa"] in (
+        "این درخواست قبلاً پذیرفته شده است",
+        "این درخواست همین حالا توسط همکار دیگری تغییر کرد؛ صفحه را تازه کنید و دوباره تلاش کنید",
+    )
     history = _case(system, filed["request_id"])["history"]
     assert [entry["action"] for entry in history] == ["route", "accept"]
 
@@ -56,12 +62,21 @@ def test_two_clerks_accepting_at_once_one_wins_the_other_gets_409(system: System
 def test_a_clerk_of_another_unit_sees_nothing_and_backward_steps_are_refused(system: System) -> None:
     filed = _routed(system)
     outsider = system.staff(Role.CLERK, ["d2-services"])
-    assert _step(system, filed["request_id"], "accept", outsider).status_code == 404
+    unseen = _step(system, filed["request_id"], "accept", outsider)
+    assert unseen.status_code == 404
+    assert unseen.json()["msg_fa"] == "این درخواست در واحدهای شما پیدا نشد"
     clerk = system.staff(Role.CLERK, ["d1-services"])
-    assert _step(system, filed["request_id"], "start", clerk).status_code == 409  # not accepted yet
+    early = _step(system, filed["request_id"], "start", clerk)
+    assert early.status_code == 409  # not accepted yet
+    assert early.json()["msg_fa"] == "نخست این درخواست را بپذیرید"
     assert _step(system, filed["request_id"], "resolve", clerk).status_code == 409
     assert _step(system, filed["request_id"], "accept", clerk).status_code == 200
-    assert _step(system, filed["request_id"], "resolve", clerk).status_code == 422  # needs a note
+    again = _step(system, filed["request_id"], "accept", clerk)
+    assert again.status_code == 409
+    assert again.json()["msg_fa"] == "این درخواست قبلاً پذیرفته شده است"
+    silent = _step(system, filed["request_id"], "resolve", clerk)
+    assert silent.status_code == 422  # needs a note
+    assert silent.json()["msg_fa"] == "نتیجه رسیدگی را بنویسید؛ شهروند آن را می‌خواند"
 
 
 def test_not_ours_sends_the_case_to_triage_and_the_citizen_sees_the_referral(system: System) -> None:
