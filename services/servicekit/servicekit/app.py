@@ -73,7 +73,7 @@ def new_app(
     app.state.token_verifier = TokenVerifier(settings)
     app.state.faults = Faults.of(service)
     setup_metrics(app, ServiceMetrics(service))
-    app.state.jobs = JobBook(app.state.metrics.registry)
+    app.state.jobs = JobBook(app.state.metrics.registry, app.state.faults)
     app.state.tracer_provider = provider = tracer_provider(service, settings, *trace_processors)
     instrument_http(app, provider)
     app.add_middleware(CorrelationMiddleware)

@@ -11,6 +11,8 @@ characters is refused at start, so a stray short value cannot poison ordinary tr
   that long before handling such a message.
 - `<SERVICE>_FAULT_CRASH_MARKER`: the process exits right after the store write of such
   an event, before publishing it (the outbox relay).
+- `<SERVICE>_FAULT_JOB_FILE`: a background job whose name is a line of that file raises at
+  each run while it is (the file is read at every run; no file, no fault).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+from pathlib import Path
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -38,6 +41,7 @@ class Faults(BaseSettings):
     fault_slow_marker: str | None = Field(default=None, min_length=MIN_MARKER)
     fault_slow_seconds: float = Field(default=0.0, ge=0.0, le=60.0)
     fault_crash_marker: str | None = Field(default=None, min_length=MIN_MARKER)
+    fault_job_file: Path | None = None
 
     @classmethod
     def of(cls, service: str) -> Faults:
@@ -49,7 +53,12 @@ class Faults(BaseSettings):
 
     @property
     def active(self) -> bool:
-        return bool(self.fault_poison_marker or self.fault_slow_marker or self.fault_crash_marker)
+        return bool(
+            self.fault_poison_marker
+            or self.fault_slow_marker
+            or self.fault_crash_marker
+            or self.fault_job_file
+        )
 
     async def before_handling(self, body: bytes) -> None:
         """Sleep on a slow message, raise on a poison one; nothing otherwise."""
@@ -57,6 +66,17 @@ class Faults(BaseSettings):
             await asyncio.sleep(self.fault_slow_seconds)
         if self.fault_poison_marker and self.fault_poison_marker.encode() in body:
             raise InjectedFault(f"poison message (marker {self.fault_poison_marker})")
+
+    def before_job(self, name: str) -> None:
+        """Raise if the job file names this job."""
+        if self.fault_job_file is None:
+            return
+        try:
+            named = self.fault_job_file.read_text().split()
+        except FileNotFoundError:
+            return
+        if name in named:
+            raise InjectedFault(f"job {name} made to fail ({self.fault_job_file})")
 
     def crashes_on(self, events: object) -> bool:
         """Whether staged events carry the crash marker (the process then exits before publishing)."""

@@ -21,6 +21,7 @@ from datetime import UTC, datetime
 
 from prometheus_client import CollectorRegistry, Counter, Gauge
 
+from servicekit.faults import NO_FAULTS, Faults
 from servicekit.store import PyMongoError, StoreUnavailable
 
 log = logging.getLogger("servicekit.periodic")
@@ -59,7 +60,8 @@ class JobHealth:
 class JobBook:
     """How each of a service's background jobs is doing; `/readyz` and `/metrics` read it."""
 
-    def __init__(self, registry: CollectorRegistry | None = None) -> None:
+    def __init__(self, registry: CollectorRegistry | None = None, faults: Faults = NO_FAULTS) -> None:
+        self.faults = faults
         self._jobs: dict[str, JobHealth] = {}
         self._failures: Counter | None = None
         self._since: Gauge | None = None
@@ -146,6 +148,7 @@ class Periodic:
     async def run_once(self) -> bool:
         """One run of the job, its outcome logged and booked; whether it succeeded."""
         try:
+            self._jobs.faults.before_job(self._name)
             await self._job()
         except Exception as error:
             if isinstance(error, PyMongoError | StoreUnavailable):

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from pathlib import Path
 
 import pytest
 from prometheus_client import CollectorRegistry, generate_latest
 
+from servicekit.faults import Faults
 from servicekit.periodic import FAILING_AFTER, JobBook, Periodic
 from servicekit.store import PyMongoError
 
@@ -102,3 +104,17 @@ def test_two_jobs_may_not_share_a_name() -> None:
     book.register("sweeper", 5)
     with pytest.raises(ValueError, match="already registered"):
         book.register("sweeper", 5)
+
+
+async def test_the_fault_file_makes_a_named_job_fail_while_it_names_it(tmp_path: Path) -> None:
+    fault_file = tmp_path / "jobs"
+    book = JobBook(faults=Faults.model_construct(fault_job_file=fault_file))
+    job = Flaky()
+    periodic = Periodic("sla-watch", job, 1, book)
+    assert await periodic.run_once() is True, "no file, no fault"
+    fault_file.write_text("outbox-sweeper\nsla-watch\n")
+    assert await periodic.run_once() is False
+    assert book["sla-watch"].last_error is not None and "InjectedFault" in book["sla-watch"].last_error
+    assert job.runs == 1, "the job itself did not run"
+    fault_file.write_text("outbox-sweeper\n")
+    assert await periodic.run_once() is True
