@@ -22,7 +22,7 @@ def _failing(system: System) -> dict[str, object]:
 
 def _metric(system: System, name: str, job: str) -> float:
     text = httpx.get(f"{system.url('routing')}/metrics", timeout=5).text
-    found = re.search(rf'^{name}{{job="{job}"}} (\S+)$', text, re.MULTILINE)
+    found = re.search(rf'^{name}{{task="{job}"}} (\S+)$', text, re.MULTILINE)
     assert found, f"{name} for {job} not in /metrics"
     return float(found.group(1))
 

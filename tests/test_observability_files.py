@@ -65,6 +65,8 @@ def test_alert_rules_are_complete() -> None:
         "pishkhan_outbox_oldest_pending_seconds",
         'rabbitmq_queue_messages{queue=~".*\\\\.dlq"}',
         "pishkhan_sla_overdue_cases",
+        "pishkhan_job_failing",
+        "pishkhan_job_seconds_since_success",
         "pishkhan_received_processed_messages_total",
         'status=~"5.."',
         "up{",

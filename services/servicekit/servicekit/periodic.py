@@ -71,22 +71,22 @@ class JobBook:
             self._failures = Counter(
                 "pishkhan_job_failures_total",
                 "Runs of a background job that raised",
-                ["job"],
+                ["task"],
                 registry=registry,
             )
             self._since = Gauge(
                 "pishkhan_job_seconds_since_success",
                 "Seconds since a background job last ran to the end",
-                ["job"],
+                ["task"],
                 registry=registry,
             )
             self._interval = Gauge(
-                "pishkhan_job_interval_seconds", "How often a background job runs", ["job"], registry=registry
+                "pishkhan_job_interval_seconds", "How often a background job runs", ["task"], registry=registry
             )
             self._failing = Gauge(
                 "pishkhan_job_failing",
                 f"1 while a background job has failed {FAILING_AFTER} times in a row",
-                ["job"],
+                ["task"],
                 registry=registry,
             )
 

@@ -91,10 +91,10 @@ async def test_metrics_count_failures_and_the_time_since_the_last_success() -> N
     await periodic.run_once()
     await periodic.run_once()
     text = generate_latest(registry).decode()
-    assert 'pishkhan_job_failures_total{job="census"} 2.0' in text
-    assert 'pishkhan_job_interval_seconds{job="census"} 15.0' in text
-    assert 'pishkhan_job_failing{job="census"} 0.0' in text
-    assert 'pishkhan_job_seconds_since_success{job="census"}' in text
+    assert 'pishkhan_job_failures_total{task="census"} 2.0' in text
+    assert 'pishkhan_job_interval_seconds{task="census"} 15.0' in text
+    assert 'pishkhan_job_failing{task="census"} 0.0' in text
+    assert 'pishkhan_job_seconds_since_success{task="census"}' in text
     await periodic.run_once()
     assert book["census"].seconds_since_success() < 1.0
 
