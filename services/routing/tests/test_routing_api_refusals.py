@@ -11,14 +11,13 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from routing.api import admin, cases
 from routing.api.deps import case_work, repository
+from routing.app import create_app
 from routing.domain import sla
 from routing.domain.calendar import WorkingCalendar
 from routing.domain.rules import Unit
 from routing.settings import RoutingSettings
 from routing.work import CaseWork
-from servicekit.app import new_app
 from servicekit.auth import Role, mint_staff_token
 from servicekit.errors import PROBLEM_JSON, PROBLEMS_FA
 
@@ -103,9 +102,7 @@ def client(store: Store) -> TestClient:
         amqp_url="amqp://guest:guest@127.0.0.1:1/",
         jwt_secret=SECRET,
     )
-    app: FastAPI = new_app("routing", settings, title="t", description="d")
-    app.include_router(admin.router)
-    app.include_router(cases.router)
+    app: FastAPI = create_app(settings)  # nothing connects until the app starts, which it doesn't here
     work = CaseWork(store, Outbox(), Calendars(), settings)  # type: ignore[arg-type]
     app.dependency_overrides[repository] = lambda: store
     app.dependency_overrides[case_work] = lambda: work
