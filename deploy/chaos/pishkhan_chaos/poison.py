@@ -17,6 +17,7 @@ import aio_pika
 from aio_pika.abc import AbstractIncomingMessage
 
 from contracts.topology import EVENTS_EXCHANGE
+from servicekit.dlq_cli import settle
 
 OVERSIZED_BYTES = 300 * 1024  # over the bus's limit for one event
 KINDS = (
@@ -111,4 +112,5 @@ async def take_dead_letters(
             await message.ack()
         for message in others:
             await message.nack(requeue=True)
+        await settle(channel, dead_letter_queue)
         return ours

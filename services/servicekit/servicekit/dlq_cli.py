@@ -71,6 +71,19 @@ async def _take_all(channel: AbstractChannel, name: str) -> list[AbstractIncomin
     return held
 
 
+async def settle(channel: AbstractChannel, name: str) -> None:
+    """Return once the broker has applied the acks this channel sent on queue `name`.
+
+    A quorum queue applies acks asynchronously, and a channel closed before it has hands the
+    messages out again (a replayed dead letter would stay behind and be replayed twice). A
+    `basic.get` on the same channel is applied after them; what it returns goes back.
+    """
+    queue = await channel.declare_queue(name, passive=True)
+    barrier = await queue.get(no_ack=False, fail=False)
+    if barrier is not None:
+        await barrier.nack(requeue=True)
+
+
 async def counts(connection: aio_pika.abc.AbstractConnection) -> list[tuple[str, int]]:
     channel = await connection.channel()
     rows = []
@@ -110,6 +123,7 @@ async def replay(connection: aio_pika.abc.AbstractConnection, name: str, ids: Se
         )
         await message.ack()
         replayed += 1
+    await settle(channel, name)
     return replayed
 
 
