@@ -141,6 +141,32 @@ class RequestEscalatedV1(EventPayload):
     escalated_at: AwareDatetime
 
 
+class RequestDeadlineChangedV1(EventPayload):
+    """A case's deadline moved without any step on it (a corrected working calendar): intake
+    updates the expected date it shows; nobody is messaged."""
+
+    model_config = _examples(
+        {
+            "request_id": "5b0f8a52-7e1b-4c1e-9a59-2f0d6c1f4b7a",
+            "tracking_code": "140312345678",
+            "unit_id": "d1-lighting",
+            "due_at": "2026-11-29T10:30:00Z",
+            "previous_due_at": "2026-11-26T12:30:00Z",
+            "reason": "calendar_changed",
+            "changed_at": "2026-11-25T06:00:00Z",
+        }
+    )
+    event_type: ClassVar[str] = "request.deadline_changed.v1"
+
+    request_id: str
+    tracking_code: str
+    unit_id: str | None = None
+    due_at: AwareDatetime
+    previous_due_at: AwareDatetime | None = None
+    reason: str = Field(description="why it moved: `calendar_changed`")
+    changed_at: AwareDatetime = Field(description="when routing recomputed it; a later change wins")
+
+
 class ConsultationOpenedV1(EventPayload):
     model_config = _examples(
         {
@@ -320,6 +346,7 @@ EVENT_TYPES: dict[str, type[EventPayload]] = {
         RequestRoutedV1,
         RequestStatusChangedV1,
         RequestEscalatedV1,
+        RequestDeadlineChangedV1,
         ConsultationOpenedV1,
         ConsultationClosingSoonV1,
         ConsultationClosedV1,

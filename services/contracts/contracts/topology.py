@@ -25,6 +25,7 @@ QUEUES: tuple[QueueSpec, ...] = (
     QueueSpec("intake", "intake.request-routed", "request.routed.v1"),
     QueueSpec("intake", "intake.request-status-changed", "request.status_changed.v1"),
     QueueSpec("intake", "intake.request-escalated", "request.escalated.v1"),
+    QueueSpec("intake", "intake.request-deadline-changed", "request.deadline_changed.v1"),
     QueueSpec("intake", "intake.notification-delivered", "notification.delivered.v1"),
     QueueSpec("intake", "intake.notification-failed", "notification.failed.v1"),
     QueueSpec("notify", "notify.request-submitted", "request.submitted.v1"),
@@ -39,7 +40,12 @@ QUEUES: tuple[QueueSpec, ...] = (
 
 PUBLISHES: dict[str, tuple[str, ...]] = {
     "intake": ("request.submitted.v1", "office.updated.v1"),
-    "routing": ("request.routed.v1", "request.status_changed.v1", "request.escalated.v1"),
+    "routing": (
+        "request.routed.v1",
+        "request.status_changed.v1",
+        "request.escalated.v1",
+        "request.deadline_changed.v1",
+    ),
     "consultation": (
         "consultation.opened.v1",
         "consultation.closing_soon.v1",

@@ -9,6 +9,7 @@ from contracts import (
     Envelope,
     NotificationDeliveredV1,
     NotificationFailedV1,
+    RequestDeadlineChangedV1,
     RequestEscalatedV1,
     RequestRoutedV1,
     RequestStatus,
@@ -35,7 +36,16 @@ def register_consumers(bus: Bus, inbox: Inbox, repo: IntakeRepository, retention
             unit_name_fa=event.unit_name_fa,
             note_fa=f"درخواست شما به «{event.unit_name_fa}» ارجاع شد.",
         )
-        await _append(event.tracking_code, entry, RequestStatus.ROUTED, event.unit_name_fa, event.due_at)
+        await _append(event.tracking_code, entry, RequestStatus.ROUTED, event.unit_name_fa)
+        if event.due_at is not None:
+            await repo.set_expected_at(event.tracking_code, event.due_at, event.routed_at)
+
+    async def on_deadline_changed(envelope: Envelope[Any]) -> None:
+        """A corrected calendar moved the deadline: the expected date follows, nothing else (no
+        timeline step, no status: the citizen is not messaged)."""
+        event: RequestDeadlineChangedV1 = envelope.payload
+        if not await repo.set_expected_at(event.tracking_code, event.due_at, event.changed_at):
+            await _known(event.tracking_code)
 
     async def on_status_changed(envelope: Envelope[Any]) -> None:
         event: RequestStatusChangedV1 = envelope.payload
@@ -84,28 +94,27 @@ def register_consumers(bus: Bus, inbox: Inbox, repo: IntakeRepository, retention
         entry: dict[str, Any],
         status: RequestStatus,
         unit: str | None,
-        expected_at: datetime | None = None,
         erase_after: datetime | None = None,
     ) -> None:
         changed = await repo.append_timeline(
-            tracking_code,
-            entry,
-            status=str(status),
-            unit_name_fa=unit,
-            expected_at=expected_at,
-            erase_contact_after=erase_after,
+            tracking_code, entry, status=str(status), unit_name_fa=unit, erase_contact_after=erase_after
         )
-        if not changed and await repo.request(tracking_code) is None:
-            raise UnknownRequest(f"no request {tracking_code}")
+        if not changed:
+            await _known(tracking_code)
         if changed and status in FINISHED:
             await repo.mark_finished(changed)
         elif changed and status is RequestStatus.REOPENED:
             await repo.mark_open(changed)
 
+    async def _known(tracking_code: str) -> None:
+        if await repo.request(tracking_code) is None:
+            raise UnknownRequest(f"no request {tracking_code}")
+
     for queue_name, handler in (
         ("intake.request-routed", on_routed),
         ("intake.request-status-changed", on_status_changed),
         ("intake.request-escalated", on_escalated),
+        ("intake.request-deadline-changed", on_deadline_changed),
         ("intake.notification-delivered", on_notification),
         ("intake.notification-failed", on_notification),
     ):

@@ -203,7 +203,6 @@ class IntakeRepository:
         *,
         status: str,
         unit_name_fa: str | None = None,
-        expected_at: datetime | None = None,
         erase_contact_after: datetime | None = None,
     ) -> Document | None:
         """Add one status step unless this event already added it; the request (its service and
@@ -221,8 +220,6 @@ class IntakeRepository:
             update["$unset"] = {"erase_contact_after": ""}
         if unit_name_fa:
             update["$set"]["unit_name_fa"] = unit_name_fa
-        if expected_at:
-            update["$set"]["expected_at"] = expected_at
         result: Document | None = await self._requests.find_one_and_update(
             {"_id": tracking_code, "timeline.event_id": {"$ne": entry["event_id"]}},
             update,
@@ -230,6 +227,19 @@ class IntakeRepository:
             return_document=ReturnDocument.AFTER,
         )
         return result
+
+    async def set_expected_at(self, tracking_code: str, expected_at: datetime, as_of: datetime) -> bool:
+        """When the request is expected to be dealt with, as routing said at `as_of`, unless it
+        said so later already (events of different queues arrive in any order); False when
+        nothing changed (no such request, or a later or the same word is there)."""
+        result = await self._requests.update_one(
+            {
+                "_id": tracking_code,
+                "$or": [{"expected_at_as_of": None}, {"expected_at_as_of": {"$lt": as_of}}],
+            },
+            {"$set": {"expected_at": expected_at, "expected_at_as_of": as_of}},
+        )
+        return bool(result.matched_count)
 
     async def contacts_due(self, now: datetime, limit: int = 500) -> list[Document]:
         cursor = self._requests.find(
