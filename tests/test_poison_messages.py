@@ -9,6 +9,7 @@ import subprocess
 import sys
 import uuid
 from collections import Counter
+from typing import Any
 
 import httpx
 import pytest
@@ -38,20 +39,13 @@ def test_poison_of_every_kind_is_dead_lettered_and_blocks_nothing(system: System
     eventually(lambda: len(_delivered(system, str(filed["request_id"]))) >= 2, timeout=30)
 
     for spec in QUEUES:
-        letters: list[object] = []
-
-        def arrived(queue: str = spec.dead_letter_queue, taken: list[object] = letters) -> bool:
-            taken += asyncio.run(poison.take_dead_letters(system.amqp_url, queue, prefix))
-            return len(taken) >= PER_EVENT_TYPE
-
-        eventually(arrived, timeout=60, interval=0.5)
+        letters = _taken(system, spec.dead_letter_queue, prefix, PER_EVENT_TYPE)
         assert len(letters) == PER_EVENT_TYPE, spec.name
-        kinds = Counter(str(m.message_id).split("-")[2] for m in letters)  # type: ignore[attr-defined]
+        kinds = Counter(str(m.message_id).split("-")[2] for m in letters)
         assert set(kinds) == set(poison.KINDS), spec.name
         for message in letters:
-            headers = message.headers  # type: ignore[attr-defined]
-            assert headers[QUEUE_HEADER] == spec.name
-            assert str(headers[ERROR_HEADER]), "every dead letter says why"
+            assert message.headers[QUEUE_HEADER] == spec.name
+            assert str(message.headers[ERROR_HEADER]), "every dead letter says why"
 
 
 def test_the_reasons_name_what_is_wrong(system: System) -> None:
@@ -60,18 +54,8 @@ def test_the_reasons_name_what_is_wrong(system: System) -> None:
     poisons = list(poison.batch(prefix, spec.event_type, len(poison.KINDS)))
     asyncio.run(poison.publish(system.amqp_url, spec.event_type, poisons))
 
-    letters: list[object] = []
-    eventually(
-        lambda: (
-            letters.extend(
-                asyncio.run(poison.take_dead_letters(system.amqp_url, spec.dead_letter_queue, prefix))
-            )
-            or len(letters) >= len(poisons)
-        ),
-        timeout=30,
-        interval=0.5,
-    )
-    reasons = {str(m.message_id).split("-")[2]: str(m.headers[ERROR_HEADER]) for m in letters}  # type: ignore[attr-defined]
+    letters = _taken(system, spec.dead_letter_queue, prefix, len(poisons))
+    reasons = {str(m.message_id).split("-")[2]: str(m.headers[ERROR_HEADER]) for m in letters}
     assert reasons["empty"] == "empty body"
     assert "text/plain" in reasons["wrong_content_type"]
     assert "request.unheard_of.v9" in reasons["other_event_type"]
@@ -79,7 +63,22 @@ def test_the_reasons_name_what_is_wrong(system: System) -> None:
     for kind in ("not_json", "not_utf8", "not_an_envelope"):
         assert reasons[kind].startswith("invalid message"), (kind, reasons[kind])
     # the oversized body is kept whole: nothing accepted is lost, an operator can look at it
-    assert len(next(m for m in letters if "oversized" in str(m.message_id)).body) > poison.OVERSIZED_BYTES  # type: ignore[attr-defined]
+    assert len(next(m for m in letters if "oversized" in str(m.message_id)).body) > poison.OVERSIZED_BYTES
+    for other in QUEUES[1:]:  # every other queue of the event type dead-lettered them too
+        if other.event_type == spec.event_type:
+            assert len(_taken(system, other.dead_letter_queue, prefix, len(poisons))) == len(poisons)
+
+
+def _taken(system: System, queue: str, prefix: str, count: int) -> list[Any]:
+    """The dead letters with ids starting with `prefix`, once `count` of them have arrived."""
+    letters: list[Any] = []
+
+    def arrived() -> bool:
+        letters.extend(asyncio.run(poison.take_dead_letters(system.amqp_url, queue, prefix)))
+        return len(letters) >= count
+
+    eventually(arrived, timeout=60, interval=0.5)
+    return letters
 
 
 def test_the_dead_letter_tool_shows_bodies_that_are_not_text(system: System) -> None:
