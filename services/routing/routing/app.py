@@ -9,6 +9,7 @@ from fastapi import FastAPI
 from contracts import Envelope
 from routing.api import admin, cases
 from routing.calendars import CalendarBook
+from routing.deadlines import DeadlineRecompute
 from routing.escalation import EscalationWatch
 from routing.metrics import SlaMetrics
 from routing.service import Router
@@ -40,13 +41,15 @@ def create_app(settings: RoutingSettings | None = None) -> FastAPI:
     inbox = setup_inbox(app, store)
     outbox = setup_outbox(app, store, bus, [CASES])
     app.state.repository = repository = RoutingRepository(store)
-    calendars = CalendarBook(repository)
+    app.state.deadline_recompute = recompute = DeadlineRecompute(repository, outbox, settings)
+    app.state.calendars = calendars = CalendarBook(repository, on_change=recompute.kick)
     app.state.router_service = router = Router(repository, outbox, calendars, settings)
     app.state.case_work = CaseWork(repository, outbox, calendars, settings)
     app.state.escalation_watch = watch = EscalationWatch(
         repository, outbox, calendars, settings, SlaMetrics(app.state.metrics.registry)
     )
     setup_watch(app, calendars, watch)
+    setup_calendar_jobs(app, calendars, recompute)
 
     async def on_submitted(envelope: Envelope[Any]) -> None:
         await router.route(envelope.payload)
@@ -62,3 +65,14 @@ def setup_watch(app: FastAPI, calendars: CalendarBook, watch: EscalationWatch) -
     settings: RoutingSettings = app.state.settings
     lifecycle_of(app).on_start(calendars.ensure_default)
     setup_job(app, "sla-watch", watch.scan_and_log, settings.escalation_scan_seconds)
+
+
+def setup_calendar_jobs(app: FastAPI, calendars: CalendarBook, recompute: DeadlineRecompute) -> None:
+    """The coming year's official holidays (daily, and at start-up), and the recompute of a
+    calendar change that a stopped process left unfinished."""
+    settings: RoutingSettings = app.state.settings
+    setup_job(
+        app, "official-holidays", calendars.add_official_holidays, settings.official_holidays_scan_seconds
+    )
+    setup_job(app, "calendar-recompute", recompute.run_due, settings.calendar_recompute_seconds)
+    lifecycle_of(app).on_stop(recompute.stop)

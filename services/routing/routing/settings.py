@@ -17,6 +17,12 @@ class RoutingSettings(ServiceSettings):
     )
     reopen_within_days: int = Field(default=30, ge=1)
     escalation_scan_seconds: float = Field(default=30.0, gt=0)
+    official_holidays_scan_seconds: float = Field(
+        default=86_400.0, gt=0, description="how often calendars get the coming year's official holidays"
+    )
+    calendar_recompute_seconds: float = Field(
+        default=60.0, gt=0, description="how often a calendar change left unfinished is taken up again"
+    )
 
     @property
     def overdue_step(self) -> timedelta:

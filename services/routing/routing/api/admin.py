@@ -7,7 +7,7 @@ from typing import Any
 
 from fastapi import APIRouter, Query
 
-from routing.api.deps import Repository, RouterService
+from routing.api.deps import Calendars, Repository, RouterService
 from routing.domain.calendar import WorkingCalendar
 from routing.domain.rules import District, RoutingRule, Unit
 from routing.domain.statistics import ServiceLevel, service_levels
@@ -89,10 +89,9 @@ async def list_districts(repo: Repository) -> list[District]:
     dependencies=ADMIN,
     summary="Create or replace a working calendar (days, hours, holidays by Jalali date)",
 )
-async def put_calendar(calendar_id: str, calendar: WorkingCalendar, repo: Repository) -> WorkingCalendar:
+async def put_calendar(calendar_id: str, calendar: WorkingCalendar, calendars: Calendars) -> WorkingCalendar:
     _same(calendar_id, calendar.calendar_id, "calendar_id", "شناسه تقویم کاری")
-    await repo.save_calendar(calendar)
-    return calendar
+    return await calendars.save(calendar)  # open cases on it get their deadlines again
 
 
 @router.get(

@@ -4,6 +4,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
+from routing.calendars import CalendarBook
 from routing.escalation import EscalationWatch
 from routing.service import Router
 from routing.store.repository import RoutingRepository
@@ -25,6 +26,11 @@ def case_work(request: Request) -> CaseWork:
     return work
 
 
+def calendar_book(request: Request) -> CalendarBook:
+    calendars: CalendarBook = request.app.state.calendars
+    return calendars
+
+
 def escalation_watch(request: Request) -> EscalationWatch:
     watch: EscalationWatch = request.app.state.escalation_watch
     return watch
@@ -34,3 +40,4 @@ Repository = Annotated[RoutingRepository, Depends(repository)]
 RouterService = Annotated[Router, Depends(router_service)]
 Work = Annotated[CaseWork, Depends(case_work)]
 Watch = Annotated[EscalationWatch, Depends(escalation_watch)]
+Calendars = Annotated[CalendarBook, Depends(calendar_book)]

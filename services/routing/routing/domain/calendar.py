@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import holidays
 import jdatetime
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 MAX_IDLE_DAYS = 400
 """Consecutive days without working time after which a calendar is treated as broken."""
@@ -44,6 +44,7 @@ def _valid_timezone(value: str) -> str:
 
 JalaliDate = Annotated[str, AfterValidator(_normalise_jalali)]
 """A Jalali date stored as "YYYY/MM/DD" in ASCII digits; Persian digits are accepted on input."""
+JalaliYear = Annotated[int, Field(ge=1300, le=1700)]
 
 
 def jalali_text(day: jdatetime.date) -> str:
@@ -120,6 +121,16 @@ class WorkingCalendar(BaseModel):
     thursday_full_hours: WorkingHours = STANDARD_DAY
     holidays: list[Holiday] = Field(default_factory=list)
     extra_working_days: list[ExtraWorkingDay] = Field(default_factory=list)
+    follows_official_holidays: bool = Field(
+        default=True,
+        description="Iran's official holidays of this and the coming Jalali year are added by themselves",
+    )
+    official_holidays_added: list[JalaliYear] = Field(
+        default_factory=list,
+        description="Jalali years whose official holidays were added; a day removed afterwards stays "
+        "removed. Kept by the service: a save can name more years (their holidays are then not "
+        "added), never fewer",
+    )
 
     @model_validator(mode="after")
     def _consistent(self) -> WorkingCalendar:
@@ -132,6 +143,11 @@ class WorkingCalendar(BaseModel):
             if len(set(dates)) != len(dates):
                 raise ValueError(f"a {label} date appears twice")
         return self
+
+    @field_validator("official_holidays_added")
+    @classmethod
+    def _each_year_once(cls, years: list[int]) -> list[int]:
+        return sorted(set(years))
 
 
 def seed_holidays(jalali_year: int) -> list[Holiday]:

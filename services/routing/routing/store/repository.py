@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -20,11 +21,42 @@ INDEXES = (
     IndexSpec(CASES, [("status", ASCENDING), ("due_at", ASCENDING)]),
     IndexSpec(CASES, [("status", ASCENDING), ("watch_at", ASCENDING)]),
     IndexSpec(CASES, [("submitted_at", ASCENDING)]),
+    IndexSpec(CASES, [("calendar_id", ASCENDING), ("status", ASCENDING), ("_id", ASCENDING)]),
 )
+# what the store keeps about a calendar beside the calendar itself
+CALENDAR_STATE = ("revision", "recomputed", "lease_token", "lease_until")
+CALENDAR_FIELDS = {"_id": 0, **dict.fromkeys(CALENDAR_STATE, 0)}
 
 
 class CaseExists(Exception):
     pass
+
+
+@dataclass(frozen=True)
+class StoredCalendar:
+    """A calendar with its revision (raised by every save) and the last revision whose open cases
+    were recomputed."""
+
+    calendar: WorkingCalendar
+    revision: int
+    recomputed: int
+
+    @property
+    def recompute_due(self) -> bool:
+        return self.revision > self.recomputed
+
+
+def _calendar_of(document: Document) -> WorkingCalendar:
+    if "official_holidays_added" not in document:
+        # stored before the years added were recorded: the years it has holidays in were seeded
+        years = {int(holiday["date"][:4]) for holiday in document.get("holidays", [])}
+        document = {**document, "official_holidays_added": sorted(years)}
+    return WorkingCalendar.model_validate(document)
+
+
+def _stored_calendar_of(document: Document) -> StoredCalendar:
+    state = {field: document.pop(field, None) for field in CALENDAR_STATE}
+    return StoredCalendar(_calendar_of(document), state["revision"] or 0, state["recomputed"] or 0)
 
 
 class RoutingRepository:
@@ -58,31 +90,115 @@ class RoutingRepository:
         cursor = self._districts.find({}, {"_id": 0}).sort("district")
         return [District.model_validate(d) async for d in cursor]
 
-    async def save_calendar(self, calendar: WorkingCalendar) -> None:
-        """Save a calendar; its open cases are watched again, from their clocks under the new one."""
-        document = calendar.model_dump(mode="json")
-        await self._calendars.replace_one({"_id": calendar.calendar_id}, document, upsert=True)
-        await self._cases.update_many(
-            {"calendar_id": calendar.calendar_id, "status": {"$in": OPEN_STATUSES}},
-            {"$unset": {"watch_at": ""}},
-        )
+    async def calendar(self, calendar_id: str) -> WorkingCalendar | None:
+        document = await self._calendars.find_one({"_id": calendar_id}, CALENDAR_FIELDS)
+        return _calendar_of(document) if document else None
+
+    async def calendars(self) -> list[WorkingCalendar]:
+        cursor = self._calendars.find({}, CALENDAR_FIELDS).sort("calendar_id")
+        return [_calendar_of(document) async for document in cursor]
+
+    async def stored_calendar(self, calendar_id: str) -> StoredCalendar | None:
+        document = await self._calendars.find_one({"_id": calendar_id}, {"_id": 0})
+        return _stored_calendar_of(document) if document else None
+
+    async def stored_calendars(self) -> list[StoredCalendar]:
+        cursor = self._calendars.find({}, {"_id": 0}).sort("calendar_id")
+        return [_stored_calendar_of(document) async for document in cursor]
 
     async def add_calendar_if_missing(self, calendar: WorkingCalendar) -> bool:
         try:
             await self._calendars.insert_one(
-                {"_id": calendar.calendar_id, **calendar.model_dump(mode="json")}
+                {
+                    "_id": calendar.calendar_id,
+                    **calendar.model_dump(mode="json"),
+                    "revision": 0,
+                    "recomputed": 0,
+                }
             )
         except DuplicateKeyError:
             return False
         return True
 
-    async def calendar(self, calendar_id: str) -> WorkingCalendar | None:
-        document = await self._calendars.find_one({"_id": calendar_id}, {"_id": 0})
-        return WorkingCalendar.model_validate(document) if document else None
+    async def save_calendar(self, calendar: WorkingCalendar, revision: int | None) -> bool:
+        """Store a calendar over the revision read (None: a new one), raising its revision, so its
+        open cases are due a recompute; False when it changed meanwhile."""
+        document = calendar.model_dump(mode="json")
+        if revision is None:
+            try:
+                await self._calendars.insert_one(
+                    {"_id": calendar.calendar_id, **document, "revision": 1, "recomputed": 0}
+                )
+            except DuplicateKeyError:
+                return False
+            return True
+        expected: Document = {"revision": revision} if revision else {"revision": {"$in": [0, None]}}
+        result = await self._calendars.update_one(
+            {"_id": calendar.calendar_id, **expected}, {"$set": document, "$inc": {"revision": 1}}
+        )
+        return bool(result.matched_count)
 
-    async def calendars(self) -> list[WorkingCalendar]:
-        cursor = self._calendars.find({}, {"_id": 0}).sort("calendar_id")
-        return [WorkingCalendar.model_validate(d) async for d in cursor]
+    async def claim_recompute(
+        self, calendar_id: str, token: str, now: datetime, until: datetime
+    ) -> StoredCalendar | None:
+        """Take the calendar's recompute for this process (`token`) until `until`, unless another
+        process holds it."""
+        document = await self._calendars.find_one_and_update(
+            {
+                "_id": calendar_id,
+                "$or": [{"lease_until": None}, {"lease_until": {"$lt": now}}, {"lease_token": token}],
+            },
+            {"$set": {"lease_token": token, "lease_until": until}},
+            projection={"_id": 0},
+            return_document=ReturnDocument.AFTER,
+        )
+        return _stored_calendar_of(document) if document else None
+
+    async def renew_recompute(self, calendar_id: str, token: str, until: datetime) -> bool:
+        result = await self._calendars.update_one(
+            {"_id": calendar_id, "lease_token": token}, {"$set": {"lease_until": until}}
+        )
+        return bool(result.matched_count)
+
+    async def finish_recompute(self, calendar_id: str, token: str, revision: int) -> None:
+        """Record `revision` recomputed (a later one stays due) and let the lease go."""
+        await self._calendars.update_one(
+            {"_id": calendar_id, "lease_token": token},
+            {"$max": {"recomputed": revision}, "$set": {"lease_token": None, "lease_until": None}},
+        )
+
+    async def open_cases_on_calendar(
+        self, calendar_id: str, *, besides: list[str] | None, after: str | None, limit: int
+    ) -> list[Document]:
+        """One page of the open cases a calendar governs, by `_id` from `after`.
+
+        `besides`: for the default calendar, the other calendars' ids; its cases are those on
+        none of them (no calendar, the default's id, or a calendar that does not exist)."""
+        query: Document = {"status": {"$in": OPEN_STATUSES}, "unit_id": {"$ne": None}}
+        query["calendar_id"] = {"$nin": besides} if besides is not None else calendar_id
+        if after is not None:
+            query["_id"] = {"$gt": after}
+        cursor = self._cases.find(query, {"outbox": 0, "history": 0}).sort("_id", ASCENDING).limit(limit)
+        return [document async for document in cursor]
+
+    async def reschedule(
+        self, case: Document, changes: Document, audit: Document | None, events: list[dict[str, Any]]
+    ) -> bool:
+        """Set a case's deadline and next watch, unless it changed since it was read (its version,
+        status or `watch_at`). A moved deadline is a new version with its audit entry and events."""
+        update: Document = {"$set": changes}
+        if audit is not None:
+            update |= {"$inc": {"version": 1}, "$push": {"history": audit, **push(events)}}
+        result = await self._cases.update_one(
+            {
+                "_id": case["_id"],
+                "version": case.get("version", 0),
+                "status": case["status"],
+                "watch_at": case.get("watch_at"),
+            },
+            update,
+        )
+        return bool(result.matched_count)
 
     async def insert_case(self, case: Document, events: list[dict[str, Any]]) -> None:
         try:
@@ -143,7 +259,7 @@ class RoutingRepository:
 
     async def set_watch(self, case: Document, version: int, watch_at: datetime | None) -> None:
         """When the watch looks at the case next, unless it has changed since it was read (its
-        version, or its `watch_at` cleared by a new calendar)."""
+        version, or its `watch_at` moved by a new calendar)."""
         await self._cases.update_one(
             {"_id": case["_id"], "version": version, "watch_at": case.get("watch_at")},
             {"$set": {"watch_at": watch_at}},
