@@ -11,7 +11,7 @@ import pytest
 
 from pishkhan_chaos.broker import DeadLetter, Depth
 from pishkhan_chaos.checks import POISON_QUEUE, ROUTED, SUBMITTED, Snapshot, judge
-from pishkhan_chaos.load import Comment, Filing, Ledger, Outcome
+from pishkhan_chaos.load import Comment, Filing, JobFault, Ledger, Outcome
 
 pytestmark = pytest.mark.unit
 
@@ -145,3 +145,53 @@ def test_any_other_dead_letter_is_a_problem_with_its_reason() -> None:
     verdict = judge(_ledger(_filing()), shot)
     assert not verdict.settled
     assert "RecipientNotKnownYet" in verdict.dead_letter_problems[0]
+
+
+def _malformed(queue: str, n: int, reason: str = "empty body") -> DeadLetter:
+    return DeadLetter(queue, "", {"x-pishkhan-error": reason}, f"malformed-1-abc-1-empty-{n}")
+
+
+def test_each_malformed_message_is_dead_lettered_once_in_every_queue_it_reached() -> None:
+    ledger = _ledger(_filing())
+    ledger.malformed_prefix = "malformed-1-abc-"
+    ledger.malformed["notify.office-updated.dlq"] = 2
+    letters = [_malformed("notify.office-updated.dlq", n) for n in range(2)]
+    verdict = judge(ledger, _snapshot(dead_letters=letters))
+    assert verdict.passed, verdict.problems()
+    assert (verdict.dead_lettered, verdict.poison_expected) == (2, 2)
+
+    missing = judge(ledger, _snapshot(dead_letters=letters[:1]))
+    assert any("1 malformed dead letters of 2" in p for p in missing.problems())
+    twice = judge(ledger, _snapshot(dead_letters=[*letters, letters[0]]))
+    assert not twice.settled
+    silent = judge(
+        ledger, _snapshot(dead_letters=[letters[0], _malformed("notify.office-updated.dlq", 1, "")])
+    )
+    assert any("without a reason" in p for p in silent.problems())
+
+
+def test_a_consumer_queue_still_holding_messages_is_a_stall() -> None:
+    depths = {"notify.request-submitted": Depth(0, 100)}
+    verdict = judge(_ledger(_filing()), _snapshot(depths=depths))
+    assert verdict.stalled and not verdict.settled
+    assert not judge(_ledger(_filing()), _snapshot()).stalled
+
+
+def test_a_job_made_to_fail_must_be_seen_failing_and_then_recover() -> None:
+    ledger = _ledger(_filing())
+    ledger.job_faults.append(JobFault("notify", "outbox-sweeper", seen_failing=True))
+    recovered = judge(ledger, _snapshot(failing_jobs={"notify": []}))
+    assert recovered.passed and (recovered.jobs_failed, recovered.jobs_recovered) == (1, 1)
+    still = judge(ledger, _snapshot(failing_jobs={"notify": ["outbox-sweeper"]}))
+    assert not still.settled and (still.jobs_failed, still.jobs_recovered) == (1, 0)
+    ledger.job_faults[0].seen_failing = False
+    unseen = judge(ledger, _snapshot(failing_jobs={"notify": []}))
+    assert any("never named on /readyz" in p for p in unseen.problems())
+
+
+def test_a_calendar_save_that_was_refused_fails_the_run() -> None:
+    ledger = _ledger(_filing())
+    ledger.calendar_saves += [200, 409]
+    verdict = judge(ledger, _snapshot())
+    assert verdict.settled and not verdict.passed
+    assert any("calendar save answered 409" in p for p in verdict.problems())

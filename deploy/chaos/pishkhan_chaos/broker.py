@@ -167,6 +167,7 @@ class DeadLetter:
     queue: str
     body: str
     headers: dict[str, Any]
+    message_id: str = ""
 
 
 def dead_letters(amqp_url: str, queue_name: str) -> list[DeadLetter]:
@@ -181,5 +182,6 @@ async def _peek(amqp_url: str, queue_name: str) -> list[DeadLetter]:
         queue = await channel.declare_queue(queue_name, passive=True)
         found: list[DeadLetter] = []
         while (message := await queue.get(no_ack=False, fail=False)) is not None:
-            found.append(DeadLetter(queue_name, message.body.decode(errors="replace"), dict(message.headers)))
+            body = message.body.decode(errors="replace")
+            found.append(DeadLetter(queue_name, body, dict(message.headers), message.message_id or ""))
         return found  # closing the channel unacknowledged puts them back

@@ -76,16 +76,21 @@ def markers(seed: int) -> Markers:
     )
 
 
-def fault_settings(marks: Markers, slow_services: tuple[str, ...]) -> dict[str, str]:
+def fault_settings(marks: Markers, slow_services: tuple[str, ...], faults_dir: Path) -> dict[str, str]:
     slow = {f"{service.upper()}_FAULT_SLOW_MARKER": marks.slow for service in slow_services}
-    return slow | {
-        **{f"{service.upper()}_FAULT_SLOW_SECONDS": SLOW_SECONDS for service in slow_services},
-        "INTAKE_FAULT_CRASH_MARKER": marks.crash,
-        "ROUTING_FAULT_POISON_MARKER": marks.poison,
-        "NOTIFY_QUIET_HOURS_START": "00:00",  # the campaign runs at any hour
-        "NOTIFY_QUIET_HOURS_END": "00:00",
-        "CONSULTATION_COMMENTS_PER_MINUTE": "100000",
-    }
+    jobs = {f"{service.upper()}_FAULT_JOB_FILE": str(faults_dir / f"{service}-jobs") for service in SERVICES}
+    return (
+        slow
+        | jobs
+        | {
+            **{f"{service.upper()}_FAULT_SLOW_SECONDS": SLOW_SECONDS for service in slow_services},
+            "INTAKE_FAULT_CRASH_MARKER": marks.crash,
+            "ROUTING_FAULT_POISON_MARKER": marks.poison,
+            "NOTIFY_QUIET_HOURS_START": "00:00",  # the campaign runs at any hour
+            "NOTIFY_QUIET_HOURS_END": "00:00",
+            "CONSULTATION_COMMENTS_PER_MINUTE": "100000",
+        }
+    )
 
 
 def run(plan: Plan, out: TextIO = sys.stdout) -> Result:
@@ -94,12 +99,13 @@ def run(plan: Plan, out: TextIO = sys.stdout) -> Result:
     work_dir = plan.work_root / vhost
     secret, marks = secrets.token_urlsafe(40), markers(plan.seed)
     rabbit.create_vhost(vhost)
+    (work_dir / "faults").mkdir(parents=True, exist_ok=True)
     cluster = Cluster(
         amqp_url=rabbit.with_vhost(plan.amqp_base, vhost),
         jwt_secret=secret,
         work_dir=work_dir,
         persistent=True,  # H2 stores, as `make run`: a store stopped with SIGTERM keeps its data
-        settings=fault_settings(marks, plan.slow_services),
+        settings=fault_settings(marks, plan.slow_services, work_dir / "faults"),
     )
     print(
         f"seed {plan.seed}: starting (replay with SEED={plan.seed}); logs in {work_dir}", file=out, flush=True
@@ -147,6 +153,8 @@ def _prepare(cluster: Cluster, secret: str) -> Endpoints:
         str(drafts["items"][0]["id"]),
         author=_staff(secret, "chaos-author", Role.AUTHOR),
         approver=_staff(secret, "chaos-approver", Role.APPROVER),
+        routing=cluster.url("routing"),
+        admin=admin,
     )
 
 
@@ -164,9 +172,9 @@ def _campaign(
     out: TextIO,
 ) -> None:
     rng = random.Random(plan.seed)
-    ledger = Ledger()
+    ledger = Ledger(malformed_prefix=f"malformed-{plan.seed}-{uuid.uuid4().hex[:6]}-")
     load = Load(endpoints, ledger, marks, f"s{plan.seed}", plan.seed, plan.pause)
-    injector = Injector(cluster, vhost, load)
+    injector = Injector(cluster, vhost, load, plan.seed)
     started = time.monotonic()
     load.start()
     try:

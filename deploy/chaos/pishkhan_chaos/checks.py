@@ -4,8 +4,10 @@ Every filing that got a 201 exists once in intake, has one case in routing, the 
 submitted → routed, and one notification per recipient and channel for each of those
 events; a 503 left nothing behind; a call that got no answer left at most one request,
 which then flows like any other. Poison requests are not routed: they wait in routing's
-dead-letter queue, with the reason, exactly once each. No other queue holds a message and
-no outbox holds an event. Every comment that got a receipt is stored; the consultation the
+dead-letter queue, with the reason, exactly once each, and so does every message no consumer
+can take (malformed ones, of every kind) in each queue it reached; nothing else is dead-lettered.
+No other queue holds a message (a consumer that stalled would leave some) and no outbox holds an
+event. Every background job made to fail was seen failing and is not failing any more. Every comment that got a receipt is stored; the consultation the
 run opened is open, and each open consultation was announced once per subscriber and channel.
 """
 
@@ -20,6 +22,7 @@ from typing import Any
 from pymongo import MongoClient
 
 from pishkhan_chaos import broker
+from pishkhan_chaos.injection import failing_jobs
 from pishkhan_chaos.load import Comment, Filing, Ledger, Outcome
 from pishkhan_local.cluster import Cluster
 
@@ -40,6 +43,7 @@ class Snapshot:
     dead_letters: list[broker.DeadLetter]
     drafts: dict[str, str] = field(default_factory=dict)  # consultation id → status
     announcements: Counter[Key] = field(default_factory=Counter)  # (event id, recipient, channel) → count
+    failing_jobs: dict[str, list[str]] = field(default_factory=dict)  # service → jobs /readyz names
 
 
 @dataclass
@@ -59,10 +63,25 @@ class Verdict:
     poison_expected: int = 0
     outboxes: list[str] = field(default_factory=list)
     server_errors: int = 0
+    jobs_failed: int = 0  # jobs made to fail that /readyz named
+    jobs_recovered: int = 0
+    job_problems: list[str] = field(default_factory=list)
 
     @property
     def settled(self) -> bool:
-        return not (self.lost or self.duplicated or self.queues or self.dead_letter_problems or self.outboxes)
+        return not (
+            self.lost
+            or self.duplicated
+            or self.queues
+            or self.dead_letter_problems
+            or self.outboxes
+            or self.job_problems
+        )
+
+    @property
+    def stalled(self) -> bool:
+        """A consumer queue still holds messages once all is healed and the load has stopped."""
+        return bool(self.queues)
 
     @property
     def passed(self) -> bool:
@@ -77,6 +96,7 @@ class Verdict:
             *(f"queue not empty: {p}" for p in self.queues),
             *(f"dead letters: {p}" for p in self.dead_letter_problems),
             *(f"outbox not empty: {p}" for p in self.outboxes),
+            *(f"jobs: {p}" for p in self.job_problems),
             *([f"{self.server_errors} answer(s) with status 500"] if self.server_errors else []),
         ]
 
@@ -102,6 +122,7 @@ def snapshot(cluster: Cluster, vhost: str, amqp_url: str, *, queues: bool = True
         dead_letters=[letter for name in holding for letter in broker.dead_letters(amqp_url, name)],
         drafts=_drafts(cluster),
         announcements=_announcements(cluster),
+        failing_jobs={service: sorted(failing_jobs(cluster, service)) for service in cluster.services},
     )
 
 
@@ -190,9 +211,24 @@ def judge(ledger: Ledger, shot: Snapshot, *, queues: bool = True) -> Verdict:
     if ledger.open_failed:
         verdict.refused.append("the run could not open its consultation")
     if queues:
-        _judge_queues(shot, poison_stored, verdict)
+        _judge_queues(shot, poison_stored, ledger, verdict)
     verdict.outboxes = shot.outboxes
+    _judge_jobs(ledger, shot, verdict)
+    verdict.refused += [
+        f"calendar save answered {status}" for status in ledger.calendar_saves if status != 200
+    ]
     return verdict
+
+
+def _judge_jobs(ledger: Ledger, shot: Snapshot, verdict: Verdict) -> None:
+    for fault in ledger.job_faults:
+        verdict.jobs_failed += fault.seen_failing
+        still = fault.job in shot.failing_jobs.get(fault.service, [])
+        verdict.jobs_recovered += fault.seen_failing and not still
+        if not fault.seen_failing:
+            verdict.job_problems.append(f"{fault.service} {fault.job}: made to fail, never named on /readyz")
+        elif still:
+            verdict.job_problems.append(f"{fault.service} {fault.job}: still failing")
 
 
 def _judge_filing(filing: Filing, documents: list[dict[str, Any]], shot: Snapshot, verdict: Verdict) -> None:
@@ -273,14 +309,22 @@ def _judge_consultations(opened: str | None, shot: Snapshot, verdict: Verdict) -
             verdict.duplicated.append(f"{OPENED} {event_id}: {n} notifications to {recipient} by {channel}")
 
 
-def _judge_queues(shot: Snapshot, poison: set[str], verdict: Verdict) -> None:
+def _judge_queues(shot: Snapshot, poison: set[str], ledger: Ledger, verdict: Verdict) -> None:
     for name, depth in sorted(shot.depths.items()):
         if not name.endswith(".dlq") and depth.total:
             verdict.queues.append(f"{name}: {depth.ready} ready, {depth.unacked} unacked")
-    verdict.poison_expected = len(poison)
+    verdict.poison_expected = len(poison) + sum(ledger.malformed.values())
     verdict.dead_lettered = len(shot.dead_letters)
+    malformed = [
+        m
+        for m in shot.dead_letters
+        if ledger.malformed_prefix and m.message_id.startswith(ledger.malformed_prefix)
+    ]
+    _judge_malformed(malformed, ledger, verdict)
     found: Counter[str] = Counter()
     for letter in shot.dead_letters:
+        if letter in malformed:
+            continue
         marker, reason = _marker_of(letter), str(letter.headers.get("x-pishkhan-error", ""))
         if letter.queue != POISON_QUEUE or "InjectedFault" not in reason:
             verdict.dead_letter_problems.append(f"{letter.queue}: {marker}, reason {reason!r}")
@@ -292,6 +336,23 @@ def _judge_queues(shot: Snapshot, poison: set[str], verdict: Verdict) -> None:
             f"expected the poison requests; missing {missing}, unexpected {extra}"
         )
     verdict.dead_letter_problems += [f"{m}: dead-lettered {n} times" for m, n in found.items() if n > 1]
+
+
+def _judge_malformed(letters: list[broker.DeadLetter], ledger: Ledger, verdict: Verdict) -> None:
+    """Each malformed message once in the dead-letter queue of every queue it reached, with a reason."""
+    per_queue = Counter(letter.queue for letter in letters)
+    for queue_name in sorted(set(per_queue) | set(ledger.malformed)):
+        if per_queue[queue_name] != ledger.malformed[queue_name]:
+            verdict.dead_letter_problems.append(
+                f"{queue_name}: {per_queue[queue_name]} malformed dead letters of {ledger.malformed[queue_name]} published"
+            )
+    for letter in letters:
+        if not str(letter.headers.get("x-pishkhan-error", "")):
+            verdict.dead_letter_problems.append(f"{letter.queue}: {letter.message_id} without a reason")
+    repeated = Counter((letter.queue, letter.message_id) for letter in letters)
+    verdict.dead_letter_problems += [
+        f"{q}: {m} dead-lettered {n} times" for (q, m), n in repeated.items() if n > 1
+    ]
 
 
 def _marker_of(letter: broker.DeadLetter) -> str:

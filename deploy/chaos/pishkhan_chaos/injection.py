@@ -4,15 +4,22 @@ resources overlap; two on the same resource never do, and the run ends with all 
 
 from __future__ import annotations
 
+import asyncio
 import random
 import subprocess
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
 
-from pishkhan_chaos import broker
-from pishkhan_chaos.load import Load
+import httpx
+import jdatetime
+
+from contracts.topology import QUEUES
+from pishkhan_chaos import broker, poison
+from pishkhan_chaos.load import JobFault, Load
 from pishkhan_local.cluster import SERVICES, Cluster, ServiceProcess
 
 # kind → weight; the broker-wide restarts are added only when asked for
@@ -21,8 +28,11 @@ WEIGHTS = {
     "store_restart": 2.0,
     "crash_before_publish": 1.5,
     "poison": 1.0,
+    "malformed": 1.0,
     "slow": 1.0,
     "broker_cut": 1.0,
+    "job_failure": 0.5,
+    "calendar_save": 0.5,
 }
 BROKER_WIDE = {"broker_app_restart": 1.0, "broker_server_restart": 0.5}
 
@@ -54,13 +64,22 @@ def deck(rng: random.Random, broker_restarts: bool, away: tuple[float, float], c
 
 
 def aimed(rng: random.Random, kind: str, away: tuple[float, float]) -> Fault:
-    target = {"crash_before_publish": "intake", "poison": "routing", "slow": "consumers"}.get(kind)
+    target = {
+        "crash_before_publish": "intake",
+        "poison": "routing",
+        "slow": "consumers",
+        "malformed": "consumers",
+        "calendar_save": "routing",
+    }.get(kind)
     if target is None:
         target = "broker" if kind.startswith("broker") else rng.choice(SERVICES)
     return Fault(kind, target, round(rng.uniform(*away), 1))
 
 
 REVIVE_ATTEMPTS = 60
+MALFORMED_PER_KIND = 2  # of every kind, for each of two event types
+FAILING_TIMEOUT = 60.0  # a job made to fail must show on /readyz by then (three sweeps of 5 s)
+FAILING_JOB = "outbox-sweeper"  # every service runs one, every few seconds
 
 
 def resources(fault: Fault) -> set[str]:
@@ -72,8 +91,10 @@ def resources(fault: Fault) -> set[str]:
             return {f"store:{fault.target}"}
         case "crash_before_publish":  # needs intake's store up to reach its publish
             return {"service:intake", "store:intake"}
-        case "poison" | "slow":
+        case "poison" | "slow" | "malformed" | "calendar_save":
             return set()
+        case "job_failure":
+            return {f"job:{fault.target}"}
         case _:
             return {"broker"}
 
@@ -81,8 +102,10 @@ def resources(fault: Fault) -> set[str]:
 class Injector:
     """Injects faults; each heals in its own thread, so faults on different resources overlap."""
 
-    def __init__(self, cluster: Cluster, vhost: str, load: Load) -> None:
+    def __init__(self, cluster: Cluster, vhost: str, load: Load, seed: int = 0) -> None:
         self.cluster, self.vhost, self.load = cluster, vhost, load
+        self._rng = random.Random(seed * 31 + 7)  # its own: the faults drawn for a seed stay as they were
+        self._malformed = 0
         self.errors: list[str] = []
         self._busy: dict[str, threading.Thread] = {}
         self._threads: list[threading.Thread] = []
@@ -108,6 +131,9 @@ class Injector:
             "crash_before_publish": self._crash_before_publish,
             "poison": self._poison,
             "slow": self._slow,
+            "malformed": self._malformed_messages,
+            "job_failure": self._job_failure,
+            "calendar_save": self._calendar_save,
             "broker_cut": self._broker_cut,
             "broker_app_restart": self._broker_app_restart,
             "broker_server_restart": self._broker_server_restart,
@@ -162,6 +188,56 @@ class Injector:
         for _count in range(3):
             self.load.file("slow")
 
+    def _malformed_messages(self, _: Fault) -> None:
+        """Messages of every kind no consumer can take, on two event types, amid the load."""
+        ledger = self.load.ledger
+        for event_type in self._rng.sample(sorted({spec.event_type for spec in QUEUES}), 2):
+            self._malformed += 1
+            batch = list(
+                poison.batch(
+                    f"{ledger.malformed_prefix}{self._malformed}",
+                    event_type,
+                    MALFORMED_PER_KIND * len(poison.KINDS),
+                )
+            )
+            asyncio.run(poison.publish(self.cluster.amqp_url, event_type, batch))
+            with ledger.lock:
+                for spec in QUEUES:
+                    if spec.event_type == event_type:
+                        ledger.malformed[spec.dead_letter_queue] += len(batch)
+
+    def _job_failure(self, fault: Fault) -> None:
+        """A service's outbox sweeper fails run after run until /readyz names it, then is let go."""
+        job = JobFault(fault.target, FAILING_JOB)
+        with self.load.ledger.lock:
+            self.load.ledger.job_faults.append(job)
+        fault_file = job_fault_file(self.cluster, fault.target)
+        fault_file.write_text(f"{job.job}\n")
+        try:
+            deadline = time.monotonic() + FAILING_TIMEOUT
+            while time.monotonic() < deadline and not job.seen_failing:
+                job.seen_failing = job.job in failing_jobs(self.cluster, fault.target)
+                time.sleep(1.0)
+        finally:
+            fault_file.write_text("")
+
+    def _calendar_save(self, _: Fault) -> None:
+        """An admin corrects the default calendar under load: a holiday two months on, in or out."""
+        endpoints, ledger = self.load.endpoints, self.load.ledger
+        url = f"{endpoints.routing}/v1/calendars"
+        calendars = httpx.get(url, headers=endpoints.admin, timeout=10).raise_for_status().json()
+        calendar = next(c for c in calendars if c["calendar_id"] == "default")
+        day = jdatetime.date.today() + timedelta(days=60)
+        text = f"{day.year:04d}/{day.month:02d}/{day.day:02d}"
+        holidays = [h for h in calendar["holidays"] if h["date"] != text]
+        if len(holidays) == len(calendar["holidays"]):
+            holidays.append({"date": text, "name_fa": "تعطیل اعلام‌شده"})
+        answer = httpx.put(
+            f"{url}/default", json=calendar | {"holidays": holidays}, headers=endpoints.admin, timeout=30
+        )
+        with ledger.lock:
+            ledger.calendar_saves.append(answer.status_code)
+
     def _broker_cut(self, fault: Fault) -> None:
         broker.cut_vhost(self.vhost)
         try:
@@ -178,3 +254,18 @@ class Injector:
             time.sleep(fault.away)
         finally:
             broker.start_server()
+
+
+def job_fault_file(cluster: Cluster, service: str) -> Path:
+    """The file whose lines name the jobs a service must fail (`<SERVICE>_FAULT_JOB_FILE`)."""
+    return cluster.work_dir / "faults" / f"{service}-jobs"
+
+
+def failing_jobs(cluster: Cluster, service: str) -> dict[str, object]:
+    """The jobs a service's /readyz names as failing (none if it does not answer)."""
+    try:
+        body = httpx.get(f"{cluster.url(service)}/readyz", timeout=5).json()
+    except (httpx.HTTPError, ValueError):
+        return {}
+    failing: dict[str, object] = body.get("failing_jobs") or {}
+    return failing

@@ -7,6 +7,7 @@ import random
 import threading
 import time
 import uuid
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -59,6 +60,11 @@ class Ledger:
     comments: list[Comment] = field(default_factory=list)
     opened_draft: str | None = None  # the consultation this run opened, once it is open
     open_failed: bool = False
+    # messages no consumer can take (ids start with `malformed_prefix`): dead-letter queue → published
+    malformed_prefix: str = ""
+    malformed: Counter[str] = field(default_factory=Counter)
+    job_faults: list[JobFault] = field(default_factory=list)
+    calendar_saves: list[int] = field(default_factory=list)  # the answers' statuses
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def add(self, item: Filing | Comment) -> None:
@@ -71,6 +77,15 @@ class Ledger:
         return sum(1 for status in codes if status == 500)
 
 
+@dataclass
+class JobFault:
+    """A background job made to fail: seen failing on /readyz before it was let go, or not."""
+
+    service: str
+    job: str
+    seen_failing: bool = False
+
+
 @dataclass(frozen=True)
 class Endpoints:
     intake: str
@@ -79,6 +94,8 @@ class Endpoints:
     draft_id: str  # open before the run; comments go there until the run has opened its own
     author: dict[str, str]  # staff headers: the draft's author, and an approver
     approver: dict[str, str]
+    routing: str = ""
+    admin: dict[str, str] = field(default_factory=dict)
 
 
 def native_body(filing: Filing) -> dict[str, object]:
