@@ -80,6 +80,7 @@ REVIVE_ATTEMPTS = 60
 MALFORMED_PER_KIND = 2  # of every kind, for each of two event types
 FAILING_TIMEOUT = 60.0  # a job made to fail must show on /readyz by then (three sweeps of 5 s)
 FAILING_JOB = "outbox-sweeper"  # every service runs one, every few seconds
+CALENDAR_SAVE_SECONDS = 60.0
 
 
 def resources(fault: Fault) -> set[str]:
@@ -222,21 +223,34 @@ class Injector:
             fault_file.write_text("")
 
     def _calendar_save(self, _: Fault) -> None:
-        """An admin corrects the default calendar under load: a holiday two months on, in or out."""
-        endpoints, ledger = self.load.endpoints, self.load.ledger
+        """An admin corrects the default calendar under load: a holiday two months on, in or out.
+        Like an admin, it tries again while routing or its store is away (up to a minute)."""
+        give_up_at, status = time.monotonic() + CALENDAR_SAVE_SECONDS, 0
+        while time.monotonic() < give_up_at:
+            try:
+                status = self._save_calendar_once()
+            except httpx.HTTPError:
+                status = 0
+            if status not in (0, 502, 503, 504):
+                break
+            time.sleep(1.0)
+        with self.load.ledger.lock:
+            self.load.ledger.calendar_saves.append(status)
+
+    def _save_calendar_once(self) -> int:
+        endpoints = self.load.endpoints
         url = f"{endpoints.routing}/v1/calendars"
-        calendars = httpx.get(url, headers=endpoints.admin, timeout=10).raise_for_status().json()
-        calendar = next(c for c in calendars if c["calendar_id"] == "default")
+        listing = httpx.get(url, headers=endpoints.admin, timeout=10)
+        if listing.status_code != 200:
+            return listing.status_code
+        calendar = next(c for c in listing.json() if c["calendar_id"] == "default")
         day = jdatetime.date.today() + timedelta(days=60)
         text = f"{day.year:04d}/{day.month:02d}/{day.day:02d}"
         holidays = [h for h in calendar["holidays"] if h["date"] != text]
         if len(holidays) == len(calendar["holidays"]):
             holidays.append({"date": text, "name_fa": "تعطیل اعلام‌شده"})
-        answer = httpx.put(
-            f"{url}/default", json=calendar | {"holidays": holidays}, headers=endpoints.admin, timeout=30
-        )
-        with ledger.lock:
-            ledger.calendar_saves.append(answer.status_code)
+        body = calendar | {"holidays": holidays}
+        return httpx.put(f"{url}/default", json=body, headers=endpoints.admin, timeout=30).status_code
 
     def _broker_cut(self, fault: Fault) -> None:
         broker.cut_vhost(self.vhost)

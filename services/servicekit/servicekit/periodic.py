@@ -81,7 +81,10 @@ class JobBook:
                 registry=registry,
             )
             self._interval = Gauge(
-                "pishkhan_job_interval_seconds", "How often a background job runs", ["task"], registry=registry
+                "pishkhan_job_interval_seconds",
+                "How often a background job runs",
+                ["task"],
+                registry=registry,
             )
             self._failing = Gauge(
                 "pishkhan_job_failing",
