@@ -6,7 +6,8 @@ import pytest
 
 from contracts.topology import DEAD_LETTER_EXCHANGE, QUEUES, queues_of
 from intake.settings import IntakeSettings
-from servicekit.bus import Bus, DeadLetter, Retry, after_failure, attempt_of, consumer_queue
+from servicekit.bus import Bus, consumer_queue
+from servicekit.delivery import DeadLetter, Retry, after_failure, attempt_of
 
 
 async def ignore(_: Any) -> None:

@@ -17,16 +17,8 @@ from contracts import Envelope, RequestRoutedV1
 from contracts.topology import queue
 from intake.settings import IntakeSettings
 from servicekit.app import new_app, setup_health
-from servicekit.bus import (
-    BACKSTOP_DELIVERY_LIMIT,
-    NOT_YET_ATTEMPTS,
-    NOT_YET_MAX_DELAY,
-    Bus,
-    DeadLetter,
-    NotYet,
-    Retry,
-    after_failure,
-)
+from servicekit.bus import BACKSTOP_DELIVERY_LIMIT, Bus
+from servicekit.delivery import NOT_YET_ATTEMPTS, NOT_YET_MAX_DELAY, DeadLetter, NotYet, Retry, after_failure
 from servicekit.errors import PROBLEM_JSON
 from servicekit.faults import NO_FAULTS, Faults, InjectedFault
 from servicekit.outbox import Outbox

@@ -16,7 +16,8 @@ from notify.consumers.consultations import consultation_handlers
 from notify.domain.model import Office, Recipient, RecipientNotKnownYet
 from notify.domain.phones import normalise_email
 from notify.service import Notifier, Referral, StatusChange
-from servicekit.bus import Bus, NotYet
+from servicekit.bus import Bus
+from servicekit.delivery import NotYet
 from servicekit.inbox import Inbox
 
 Handler = Callable[[Envelope[Any]], Awaitable[None]]
