@@ -16,8 +16,10 @@ from contracts.events import (
     RequestDeadlineChangedV1,
     RequestEscalatedV1,
     RequestRoutedV1,
+    RequestSlaWarningV1,
     RequestStatusChangedV1,
     RequestSubmittedV1,
+    UnitUpdatedV1,
 )
 from contracts.vocabulary import Channel, Language, RequestCategory, RequestStatus
 
@@ -41,8 +43,10 @@ __all__ = [
     "RequestDeadlineChangedV1",
     "RequestEscalatedV1",
     "RequestRoutedV1",
+    "RequestSlaWarningV1",
     "RequestStatus",
     "RequestStatusChangedV1",
     "RequestSubmittedV1",
+    "UnitUpdatedV1",
     "envelope_of",
 ]

@@ -141,6 +141,30 @@ class RequestEscalatedV1(EventPayload):
     escalated_at: AwareDatetime
 
 
+class RequestSlaWarningV1(EventPayload):
+    """A case has used the warning share of its SLA (75 % by default): its unit is told, once per case
+    and unit (a case moved to another unit is watched afresh)."""
+
+    model_config = _examples(
+        {
+            "request_id": "5b0f8a52-7e1b-4c1e-9a59-2f0d6c1f4b7a",
+            "tracking_code": "140312345678",
+            "unit_id": "d1-lighting",
+            "share": 0.75,
+            "due_at": "2026-11-26T12:30:00Z",
+            "warned_at": "2026-11-26T06:45:00Z",
+        }
+    )
+    event_type: ClassVar[str] = "request.sla_warning.v1"
+
+    request_id: str
+    tracking_code: str
+    unit_id: str
+    share: float = Field(gt=0, lt=1, description="the share of the SLA used when the warning was due")
+    due_at: AwareDatetime | None = Field(default=None, description="None while the clock is paused")
+    warned_at: AwareDatetime
+
+
 class RequestDeadlineChangedV1(EventPayload):
     """A case's deadline moved without any step on it (a corrected working calendar): intake
     updates the expected date it shows; nobody is messaged."""
@@ -339,6 +363,30 @@ class OfficeUpdatedV1(EventPayload):
     updated_at: AwareDatetime
 
 
+class UnitUpdatedV1(EventPayload):
+    """What notify needs about a municipal unit to alert its staff: the unit's name and its
+    organisational contact channels (a desk's line or shared mailbox, never a person's)."""
+
+    model_config = _examples(
+        {
+            "unit_id": "d1-lighting",
+            "name_fa": "واحد روشنایی معابر منطقه یک",
+            "contact_phone": "09141230000",
+            "contact_email": "lighting.d1@ardabil.example.ir",
+            "active": True,
+            "updated_at": "2026-11-24T08:00:00Z",
+        }
+    )
+    event_type: ClassVar[str] = "unit.updated.v1"
+
+    unit_id: str
+    name_fa: str
+    contact_phone: str | None = Field(default=None, description="as the admin typed it; SMS only if a mobile")
+    contact_email: str | None = None
+    active: bool = True
+    updated_at: AwareDatetime = Field(description="when routing saved it; a later update wins")
+
+
 EVENT_TYPES: dict[str, type[EventPayload]] = {
     model.event_type: model
     for model in (
@@ -347,6 +395,7 @@ EVENT_TYPES: dict[str, type[EventPayload]] = {
         RequestStatusChangedV1,
         RequestEscalatedV1,
         RequestDeadlineChangedV1,
+        RequestSlaWarningV1,
         ConsultationOpenedV1,
         ConsultationClosingSoonV1,
         ConsultationClosedV1,
@@ -354,5 +403,6 @@ EVENT_TYPES: dict[str, type[EventPayload]] = {
         NotificationDeliveredV1,
         NotificationFailedV1,
         OfficeUpdatedV1,
+        UnitUpdatedV1,
     )
 }

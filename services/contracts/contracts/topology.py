@@ -36,6 +36,10 @@ QUEUES: tuple[QueueSpec, ...] = (
     QueueSpec("notify", "notify.consultation-closing-soon", "consultation.closing_soon.v1"),
     QueueSpec("notify", "notify.consultation-closed", "consultation.closed.v1"),
     QueueSpec("notify", "notify.consultation-finalized", "consultation.finalized.v1"),
+    QueueSpec("notify", "notify.request-escalated", "request.escalated.v1"),
+    QueueSpec("notify", "notify.request-sla-warning", "request.sla_warning.v1"),
+    QueueSpec("notify", "notify.request-deadline-changed", "request.deadline_changed.v1"),
+    QueueSpec("notify", "notify.unit-updated", "unit.updated.v1"),
 )
 
 PUBLISHES: dict[str, tuple[str, ...]] = {
@@ -45,6 +49,8 @@ PUBLISHES: dict[str, tuple[str, ...]] = {
         "request.status_changed.v1",
         "request.escalated.v1",
         "request.deadline_changed.v1",
+        "request.sla_warning.v1",
+        "unit.updated.v1",
     ),
     "consultation": (
         "consultation.opened.v1",

@@ -9,6 +9,7 @@ from fastapi import FastAPI
 from contracts import Channel
 from notify.api import ROUTERS
 from notify.consumers import register_consumers
+from notify.digest import OverdueDigest
 from notify.dispatch import Dispatcher, RetryPolicy
 from notify.metrics import NotificationCensus
 from notify.ports import NOTIFICATIONS, Sender
@@ -17,9 +18,11 @@ from notify.providers.limits import RateLimited, Windows, budget
 from notify.providers.webhook import WebhookSender
 from notify.service import Notifier
 from notify.settings import NotifySettings
+from notify.staff import StaffAlerts
 from notify.store import INDEXES, MongoRepository
 from notify.store.operations import Operations
 from notify.store.rates import RATE_INDEXES, StoreWindows
+from notify.store.staff import STAFF_INDEXES, StaffStore
 from notify.store.templates import TEMPLATE_INDEXES, TemplateStore
 from notify.watch import RetryWatch
 from servicekit.app import (
@@ -81,7 +84,7 @@ def create_app(settings: NotifySettings | None = None) -> FastAPI:
         title="Pishkhan notify",
         description="Tells citizens and subscribers what happened, once per event, recipient and channel.",
     )
-    store = setup_store(app, settings, (*INDEXES, *TEMPLATE_INDEXES, *RATE_INDEXES))
+    store = setup_store(app, settings, (*INDEXES, *TEMPLATE_INDEXES, *RATE_INDEXES, *STAFF_INDEXES))
     bus = setup_bus(app, settings)
     inbox = setup_inbox(app, store)
     outbox = setup_outbox(app, store, bus, [NOTIFICATIONS])
@@ -130,7 +133,21 @@ def create_app(settings: NotifySettings | None = None) -> FastAPI:
     lifecycle_of(app).on_start(seed_templates)
     setup_job(app, "notify-retry-watch", watch.tick, settings.retry_scan_seconds)
     setup_job(app, "notify-contact-retention", erase_contacts, settings.retention_scan_seconds)
-    register_consumers(bus, inbox, notifier)
+    register_consumers(bus, inbox, notifier, setup_staff_alerts(app, StaffStore(store), notifier))
     for router in ROUTERS:
         app.include_router(router)
     return app
+
+
+def setup_staff_alerts(app: FastAPI, directory: StaffStore, notifier: Notifier) -> StaffAlerts:
+    """Units' contacts hear of SLA warnings and escalations, and get the daily overdue digest."""
+    settings: NotifySettings = app.state.settings
+    digest = OverdueDigest(
+        directory,
+        notifier.create,
+        console_url=settings.console_base_url,
+        hour=settings.digest_hour,
+        clock=utc_now,
+    )
+    setup_job(app, "notify-overdue-digest", digest.tick, settings.digest_scan_seconds)
+    return StaffAlerts(directory, notifier.create, console_url=settings.console_base_url)

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Protocol
 
-from contracts import Channel, EventPayload, Language
+from contracts import Channel, EventPayload, Language, RequestStatus
 from notify.domain.model import Delivery, DeliveryStatus, Office, Recipient, StatusEntry, Subscription
+from notify.domain.staff import OverdueCase, StaffUnit
 from notify.domain.templates import Text
 
 NOTIFICATIONS = "notifications"
@@ -118,6 +119,40 @@ class Repository(Protocol):
     ) -> Delivery | None:
         """Apply `change` only if the delivery is still as expected; stage `events` in the same write."""
         ...
+
+
+class StaffDirectory(Protocol):
+    """Units, their overdue cases and the digest's day marks (`notify.store.staff`)."""
+
+    async def save_unit(self, unit: StaffUnit) -> None:
+        """Keep the newest state of a unit; an older update arriving late changes nothing."""
+        ...
+
+    async def unit(self, unit_id: str) -> StaffUnit | None: ...
+
+    async def units(self, unit_ids: Sequence[str]) -> dict[str, StaffUnit]: ...
+
+    async def case_overdue(self, case: OverdueCase, level: int, at: datetime) -> None:
+        """An escalation at `at`: overdue unless the case finished later."""
+        ...
+
+    async def case_moved(
+        self, request_id: str, unit_id: str | None, due_at: datetime | None, at: datetime
+    ) -> None:
+        """An overdue case's unit or deadline as of `at`, unless a later word is kept."""
+        ...
+
+    async def case_status(self, request_id: str, status: RequestStatus, at: datetime) -> None:
+        """A status as of `at`; a finishing one ends the overdue escalated before it."""
+        ...
+
+    async def overdue_at(self, moment: datetime) -> list[OverdueCase]:
+        """Cases overdue at `moment`, except those waiting for the citizen."""
+        ...
+
+    async def digest_done(self, day: date) -> bool: ...
+
+    async def mark_digest_done(self, day: date) -> None: ...
 
 
 class Relay(Protocol):

@@ -14,6 +14,13 @@ class NotifySettings(ServiceSettings):
 
     http_port: int = 8004
     tracking_url: str = "http://127.0.0.1:8001/track"
+    console_base_url: str = Field(
+        default="http://127.0.0.1:8000", description="the staff console; staff alerts link to its cases"
+    )
+    digest_hour: int = Field(
+        default=8, ge=0, le=23, description="Tehran hour from which the overdue digest goes"
+    )
+    digest_scan_seconds: float = Field(default=300.0, gt=0, description="how often the digest job looks")
     sms_provider: Literal["log", "http"] = "log"
     sms_http_url: str | None = Field(default=None, description="the gateway's send endpoint (JSON POST)")
     sms_http_api_key: SecretStr = SecretStr("")

@@ -5,25 +5,28 @@ from __future__ import annotations
 import dataclasses
 import random
 from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from contracts import Channel, EventPayload, Language
+from contracts import Channel, EventPayload, Language, RequestStatus
 from notify.app import create_app
 from notify.dispatch import Dispatcher, RetryPolicy, is_due
 from notify.domain.model import Delivery, Office, Recipient, Subscription, SubscriptionStatus
+from notify.domain.staff import FINISHED, OverdueCase, StaffUnit
 from notify.domain.templates import Text
 from notify.ports import DeliveryQuery, Outgoing, Transition
 from notify.service import Notifier
 from notify.settings import NotifySettings
+from notify.staff import StaffAlerts
 from notify.watch import RetryWatch
 
 NOW = datetime(2026, 11, 24, 8, 15, 3, tzinfo=UTC)
 TRACKING_URL = "https://pishkhan.example/track"
+CONSOLE_URL = "https://console.pishkhan.example"
 SECRET = "s" * 40
 
 
@@ -191,6 +194,81 @@ class FakeSubscriptions:
             self.repository.opt_outs.discard((contact, topic))
 
 
+class FakeStaffDirectory:
+    """Units and overdue cases as `notify.store.staff` keeps them: each fact with the moment it was
+    stated, a later one winning; service codes from the recipients of `repository`."""
+
+    def __init__(self, repository: FakeRepository) -> None:
+        self.repository = repository
+        self.units_by_id: dict[str, StaffUnit] = {}
+        self.cases: dict[str, dict[str, Any]] = {}
+        self.done: set[date] = set()
+
+    async def save_unit(self, unit: StaffUnit) -> None:
+        current = self.units_by_id.get(unit.unit_id)
+        if current is None or current.updated_at < unit.updated_at:
+            self.units_by_id[unit.unit_id] = unit
+
+    async def unit(self, unit_id: str) -> StaffUnit | None:
+        return self.units_by_id.get(unit_id)
+
+    async def units(self, unit_ids: Sequence[str]) -> dict[str, StaffUnit]:
+        return {unit_id: self.units_by_id[unit_id] for unit_id in unit_ids if unit_id in self.units_by_id}
+
+    def _case(self, request_id: str) -> dict[str, Any]:
+        empty = dict.fromkeys(("escalated_at", "finished_at", "placed_at", "status", "status_at"))
+        return self.cases.setdefault(request_id, empty | {"_id": request_id, "overdue": False})
+
+    async def case_overdue(self, case: OverdueCase, level: int, at: datetime) -> None:
+        stored = self._case(case.request_id)
+        if all(stored[field] is None or stored[field] < at for field in ("escalated_at", "finished_at")):
+            stored |= {
+                "escalated_at": at,
+                "level": level,
+                "overdue": True,
+                "tracking_code": case.tracking_code,
+            }
+        await self.case_moved(case.request_id, case.unit_id, case.due_at, at)
+
+    async def case_moved(
+        self, request_id: str, unit_id: str | None, due_at: datetime | None, at: datetime
+    ) -> None:
+        stored = self.cases.get(request_id)
+        if stored is not None and (stored["placed_at"] is None or stored["placed_at"] < at):
+            stored |= {"due_at": due_at, "placed_at": at} | ({"unit_id": unit_id} if unit_id else {})
+
+    async def case_status(self, request_id: str, status: RequestStatus, at: datetime) -> None:
+        if status in FINISHED:
+            stored = self._case(request_id)
+            if stored["finished_at"] is None or stored["finished_at"] < at:
+                stored["finished_at"] = at
+            if stored["escalated_at"] is not None and stored["escalated_at"] <= at:
+                stored["overdue"] = False
+        stored = self.cases.get(request_id)
+        if stored is not None and (stored["status_at"] is None or stored["status_at"] < at):
+            stored |= {"status": str(status), "status_at": at}
+
+    async def overdue_at(self, moment: datetime) -> list[OverdueCase]:
+        recipients = self.repository.recipients
+        return [
+            OverdueCase(
+                c["_id"],
+                c["tracking_code"],
+                c["unit_id"],
+                c["due_at"],
+                recipients[c["_id"]].service_code if c["_id"] in recipients else None,
+            )
+            for c in self.cases.values()
+            if c["overdue"] and c["due_at"] is not None and c["due_at"] < moment and c["status"] != "on_hold"
+        ]
+
+    async def digest_done(self, day: date) -> bool:
+        return day in self.done
+
+    async def mark_digest_done(self, day: date) -> None:
+        self.done.add(day)
+
+
 class FakeSms:
     name = "fake"
 
@@ -267,6 +345,16 @@ def notifier(
     repository: FakeRepository, dispatcher: Dispatcher, fake_templates: FakeTemplates, clock: Clock
 ) -> Notifier:
     return Notifier(repository, dispatcher, fake_templates, tracking_url=TRACKING_URL, clock=clock)
+
+
+@pytest.fixture
+def staff_directory(repository: FakeRepository) -> FakeStaffDirectory:
+    return FakeStaffDirectory(repository)
+
+
+@pytest.fixture
+def staff(staff_directory: FakeStaffDirectory, notifier: Notifier) -> StaffAlerts:
+    return StaffAlerts(staff_directory, notifier.create, console_url=CONSOLE_URL)
 
 
 @pytest.fixture

@@ -13,6 +13,7 @@ from contracts import (
 from contracts.topology import queues_of
 from notify.consumers import handlers
 from notify.service import Notifier
+from notify.staff import StaffAlerts
 from notify.watch import RetryWatch
 
 from .conftest import FakeRepository, FakeSms
@@ -25,14 +26,14 @@ def envelope_of(model: type[EventPayload]) -> Envelope[Any]:
     return Envelope.wrap(model.model_validate(example), producer="test", correlation_id="c-1")
 
 
-def test_every_notify_queue_has_a_handler(notifier: Notifier) -> None:
-    assert set(handlers(notifier)) == {spec.name for spec in queues_of("notify")}
+def test_every_notify_queue_has_a_handler(notifier: Notifier, staff: StaffAlerts) -> None:
+    assert set(handlers(notifier, staff)) == {spec.name for spec in queues_of("notify")}
 
 
 async def test_handlers_translate_the_request_events(
-    notifier: Notifier, repository: FakeRepository, sms: FakeSms
+    notifier: Notifier, staff: StaffAlerts, repository: FakeRepository, sms: FakeSms
 ) -> None:
-    on = handlers(notifier)
+    on = handlers(notifier, staff)
     await on["notify.request-submitted"](envelope_of(RequestSubmittedV1))
     await on["notify.request-routed"](envelope_of(RequestRoutedV1))
     await on["notify.request-status-changed"](envelope_of(RequestStatusChangedV1))
@@ -45,10 +46,10 @@ async def test_handlers_translate_the_request_events(
 
 
 async def test_consultation_handler_reaches_subscribers(
-    notifier: Notifier, repository: FakeRepository, sms: FakeSms, watch: RetryWatch
+    notifier: Notifier, staff: StaffAlerts, repository: FakeRepository, sms: FakeSms, watch: RetryWatch
 ) -> None:
     await repository.subscribe("consultations", "+989121234567")
-    await handlers(notifier)["notify.consultation-opened"](envelope_of(ConsultationOpenedV1))
+    await handlers(notifier, staff)["notify.consultation-opened"](envelope_of(ConsultationOpenedV1))
     await watch.scan()
     [(to, text)] = sms.sent
     assert to == "+989121234567"

@@ -8,6 +8,7 @@ from contracts import Channel, ConsultationFinalizedV1, Envelope
 from notify.consumers import handlers
 from notify.domain.model import REQUESTS_TOPIC, Recipient
 from notify.service import ConsultationNotice, Notifier
+from notify.staff import StaffAlerts
 from notify.watch import RetryWatch
 
 from .conftest import FakeRepository, FakeSms
@@ -49,7 +50,7 @@ async def test_opted_out_contacts_hear_nothing(
 
 
 async def test_finalized_tells_commenters_and_subscribers(
-    notifier: Notifier, repository: FakeRepository, sms: FakeSms, watch: RetryWatch
+    notifier: Notifier, staff: StaffAlerts, repository: FakeRepository, sms: FakeSms, watch: RetryWatch
 ) -> None:
     await repository.subscribe("consultations", "+989120000001")
     example = ConsultationFinalizedV1.model_config["json_schema_extra"]["examples"][0]  # type: ignore[index]
@@ -57,7 +58,7 @@ async def test_finalized_tells_commenters_and_subscribers(
         example | {"commenters_to_tell": [{"receipt": "R1", "mobile": "+989120000009"}], "category": None}
     )
     envelope: Envelope[Any] = Envelope.wrap(event, producer="test", correlation_id="c")
-    on = handlers(notifier)["notify.consultation-finalized"]
+    on = handlers(notifier, staff)["notify.consultation-finalized"]
     await on(envelope)
     await on(envelope)
     await watch.scan()

@@ -14,7 +14,8 @@ from routing.escalation import EscalationWatch
 from routing.metrics import SlaMetrics
 from routing.service import Router
 from routing.settings import RoutingSettings
-from routing.store.repository import CASES, INDEXES, RoutingRepository
+from routing.store.repository import CASES, INDEXES, UNITS, RoutingRepository
+from routing.units import UnitBook
 from routing.work import CaseWork
 from servicekit.app import (
     lifecycle_of,
@@ -26,6 +27,9 @@ from servicekit.app import (
     setup_outbox,
     setup_store,
 )
+
+# Units stored before their saves were told to notify are told at start-up; later runs find none.
+UNIT_ANNOUNCE_SECONDS = 3600.0
 
 
 def create_app(settings: RoutingSettings | None = None) -> FastAPI:
@@ -39,8 +43,10 @@ def create_app(settings: RoutingSettings | None = None) -> FastAPI:
     store = setup_store(app, settings, INDEXES)
     bus = setup_bus(app, settings)
     inbox = setup_inbox(app, store)
-    outbox = setup_outbox(app, store, bus, [CASES])
+    outbox = setup_outbox(app, store, bus, [CASES, UNITS])
     app.state.repository = repository = RoutingRepository(store)
+    app.state.units = units = UnitBook(repository, outbox)
+    setup_job(app, "unit-announce", units.announce_unannounced, UNIT_ANNOUNCE_SECONDS)
     app.state.deadline_recompute = recompute = DeadlineRecompute(repository, outbox, settings)
     app.state.calendars = calendars = CalendarBook(repository, on_change=recompute.kick)
     app.state.router_service = router = Router(repository, outbox, calendars, settings)

@@ -1,7 +1,8 @@
 """The SLA watch: warn a unit at a share of its SLA, escalate at the deadline and beyond.
 
 Each warning and each escalation level is written with a conditional update on the value
-this process read, so with several routing processes exactly one of them fires it.
+this process read, its event (`request.sla_warning`, `request.escalated`) staged in the same
+write, so with several routing processes exactly one of them fires it.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ import logging
 from datetime import UTC, datetime
 from typing import Any
 
-from contracts import RequestEscalatedV1
+from contracts import RequestEscalatedV1, RequestSlaWarningV1
 from routing.calendars import CalendarBook
 from routing.domain import sla
 from routing.domain.calendar import WorkingCalendar
@@ -79,7 +80,7 @@ class EscalationWatch:
         version, warned = case.get("version", 0), bool(case.get("warned"))
         level, fired = case.get("escalation_level", 0), 0
         if not warned and sla.warning_due(clock, calendar, now, self._settings.warning_share):
-            if not await self._warn(case, version, now):
+            if not await self._warn(case, version, sla.deadline(clock, calendar), now):
                 return 0  # changed meanwhile: whoever changed it stored its next watch
             version, warned = version + 1, True
         due_level = sla.escalation_level_due(clock, calendar, now, self._settings.overdue_step)
@@ -91,7 +92,17 @@ class EscalationWatch:
         await self._repo.set_watch(case, version, next_at)
         return fired
 
-    async def _warn(self, case: dict[str, Any], version: int, now: datetime) -> bool:
+    async def _warn(
+        self, case: dict[str, Any], version: int, deadline: datetime | None, now: datetime
+    ) -> bool:
+        event = RequestSlaWarningV1(
+            request_id=case["_id"],
+            tracking_code=case["tracking_code"],
+            unit_id=case["unit_id"],
+            share=self._settings.warning_share,
+            due_at=deadline,
+            warned_at=now,
+        )
         audit = {
             "at": now,
             "by": "sla-watch",
@@ -102,10 +113,11 @@ class EscalationWatch:
             "reason": f"{self._settings.warning_share:.0%} of the SLA used",
         }
         expected = {"warned": False, "version": version}
-        return (
-            await self._repo.apply(case["_id"], expected, {"warned": True, "warned_at": now}, audit, [])
-            is not None
-        )
+        changes = {"warned": True, "warned_at": now}
+        if await self._repo.apply(case["_id"], expected, changes, audit, envelopes("routing", event)) is None:
+            return False  # changed meanwhile (another routing process warned first)
+        await self._outbox.relay(CASES, case["_id"])
+        return True
 
     async def _escalate(
         self,

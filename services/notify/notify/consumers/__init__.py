@@ -13,9 +13,12 @@ from contracts import (
     RequestSubmittedV1,
 )
 from notify.consumers.consultations import consultation_handlers
+from notify.consumers.staff import staff_handlers
 from notify.domain.model import Office, Recipient, RecipientNotKnownYet
 from notify.domain.phones import normalise_email
+from notify.domain.staff import UnitNotKnownYet
 from notify.service import Notifier, Referral, StatusChange
+from notify.staff import StaffAlerts
 from servicekit.bus import Bus
 from servicekit.delivery import NotYet
 from servicekit.inbox import Inbox
@@ -23,7 +26,7 @@ from servicekit.inbox import Inbox
 Handler = Callable[[Envelope[Any]], Awaitable[None]]
 
 
-def handlers(service: Notifier) -> dict[str, Handler]:
+def handlers(service: Notifier, staff: StaffAlerts) -> dict[str, Handler]:
     async def on_request_submitted(envelope: Envelope[Any]) -> None:
         event: RequestSubmittedV1 = envelope.payload
         contact = event.contact
@@ -35,11 +38,13 @@ def handlers(service: Notifier) -> dict[str, Handler]:
             channel=contact.channel,
             language=contact.language,
             office_code=event.office_code,
+            service_code=event.service_code,
         )
         await service.request_submitted(str(envelope.event_id), recipient)
 
     async def on_request_routed(envelope: Envelope[Any]) -> None:
         event: RequestRoutedV1 = envelope.payload
+        await staff.case_moved(event.request_id, event.unit_id, event.due_at, event.routed_at)
         referral = Referral(
             event.request_id,
             unit_name_fa=event.unit_name_fa,
@@ -50,6 +55,7 @@ def handlers(service: Notifier) -> dict[str, Handler]:
 
     async def on_request_status_changed(envelope: Envelope[Any]) -> None:
         event: RequestStatusChangedV1 = envelope.payload
+        await staff.status_changed(event.request_id, event.status, event.changed_at)
         change = StatusChange(
             event.request_id, status=event.status, note_fa=event.note_fa, unit_id=event.unit_id
         )
@@ -67,27 +73,32 @@ def handlers(service: Notifier) -> dict[str, Handler]:
         )
         await service.office_updated(office)
 
-    return {
-        "notify.office-updated": on_office_updated,
-        "notify.request-submitted": on_request_submitted,
-        "notify.request-routed": on_request_routed,
-        "notify.request-status-changed": on_request_status_changed,
-    } | consultation_handlers(service)
+    return (
+        {
+            "notify.office-updated": on_office_updated,
+            "notify.request-submitted": on_request_submitted,
+            "notify.request-routed": on_request_routed,
+            "notify.request-status-changed": on_request_status_changed,
+        }
+        | consultation_handlers(service)
+        | staff_handlers(staff)
+    )
 
 
-def register_consumers(bus: Bus, inbox: Inbox, service: Notifier) -> None:
-    for queue_name, handler in handlers(service).items():
+def register_consumers(bus: Bus, inbox: Inbox, service: Notifier, staff: StaffAlerts) -> None:
+    for queue_name, handler in handlers(service, staff).items():
         bus.consume(queue_name, inbox.once(queue_name, _waiting_for_submission(handler)))
 
 
 def _waiting_for_submission(handler: Handler) -> Handler:
     """A request's later events can overtake its submission (another queue, a slow or restarted
-    consumer): the bus retries those longer before giving up on them."""
+    consumer), and an alert the news of its unit: the bus retries those longer before giving up
+    on them."""
 
     async def handle(envelope: Envelope[Any]) -> None:
         try:
             await handler(envelope)
-        except RecipientNotKnownYet as error:
-            raise NotYet(f"RecipientNotKnownYet: {error}") from error
+        except (RecipientNotKnownYet, UnitNotKnownYet) as error:
+            raise NotYet(f"{type(error).__name__}: {error}") from error
 
     return handle

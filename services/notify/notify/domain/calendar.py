@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import jdatetime
@@ -15,4 +15,10 @@ def jalali_datetime_fa(moment: datetime) -> str:
     """E.g. `۱۷ آذر ۱۴۰۵، ساعت ۲۳:۵۹` for 2026-12-08T20:29:59Z."""
     local = jdatetime.datetime.fromgregorian(datetime=moment.astimezone(TEHRAN), locale="fa_IR")
     text: str = local.strftime("%-d %B %Y، ساعت %H:%M")
+    return str(en_to_fa(text))
+
+
+def jalali_date_fa(day: date) -> str:
+    """E.g. `۳ آذر ۱۴۰۵` for 2026-11-24."""
+    text: str = jdatetime.date.fromgregorian(date=day, locale="fa_IR").strftime("%-d %B %Y")
     return str(en_to_fa(text))

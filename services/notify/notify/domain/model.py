@@ -62,6 +62,7 @@ class Recipient:
     channel: Channel = Channel.SMS
     language: Language = Language.FA
     office_code: str | None = None
+    service_code: str | None = None  # the digest of overdue cases names the service
 
     @property
     def reachable_by_sms(self) -> bool:

@@ -19,6 +19,11 @@ CONSULTATION_OPENED: Final = "consultation.opened"
 CONSULTATION_CLOSING_SOON: Final = "consultation.closing_soon"
 CONSULTATION_CLOSED: Final = "consultation.closed"
 CONSULTATION_FINALIZED: Final = "consultation.finalized"
+# Staff alerts: notify's own messages to a unit's contact, in Persian, keyed by these names.
+STAFF_ESCALATED: Final = "staff.request_escalated"
+STAFF_WARNING: Final = "staff.sla_warning"
+STAFF_DIGEST: Final = "staff.overdue_digest"
+STAFF_TEMPLATES: Final = (STAFF_ESCALATED, STAFF_WARNING, STAFF_DIGEST)
 
 TEMPLATE_NAMES: Final[dict[str, str]] = {
     "request.submitted.v1": REQUEST_RECEIVED,
@@ -29,10 +34,18 @@ TEMPLATE_NAMES: Final[dict[str, str]] = {
     "consultation.closed.v1": CONSULTATION_CLOSED,
     "consultation.finalized.v1": CONSULTATION_FINALIZED,
     "subscription.confirmation": "subscription.confirmation",
+    **{name: name for name in STAFF_TEMPLATES},
 }
 CHANNELS: Final = (Channel.SMS, Channel.EMAIL)
 # Messages of notify's own, not caused by another service's event.
-OWN_PLACEHOLDERS: Final[dict[str, frozenset[str]]] = {"subscription.confirmation": frozenset({"code"})}
+OWN_PLACEHOLDERS: Final[dict[str, frozenset[str]]] = {
+    "subscription.confirmation": frozenset({"code"}),
+    STAFF_ESCALATED: frozenset({"tracking_code", "unit_name", "target_name", "level", "due_at", "case_link"}),
+    STAFF_WARNING: frozenset({"tracking_code", "unit_name", "share", "due_at", "case_link"}),
+    STAFF_DIGEST: frozenset({"unit_name", "date", "count", "cases"}),
+}
+# Channels a template is seeded for, when not every channel (the digest is an e-mail).
+SEEDED_CHANNELS: Final[dict[str, tuple[Channel, ...]]] = {STAFF_DIGEST: (Channel.EMAIL,)}
 
 
 @dataclass(frozen=True)
@@ -67,6 +80,20 @@ _FA: Final[dict[str, Text]] = {
         "نسخه نهایی «((title))» منتشر شد.\n((summary_of_changes))\n((url))", "نسخه نهایی منتشر شد"
     ),
     "subscription.confirmation": Text("کد تأیید عضویت در اطلاع‌رسانی نظرخواهی‌ها: ((code))", "کد تأیید"),
+    STAFF_ESCALATED: Text(
+        "مهلت رسیدگی به درخواست ((tracking_code)) در «((unit_name))» در ((due_at)) به پایان رسید.\n"
+        "پرونده در سطح ((level)) پیگیری به «((target_name))» رسید.\nمشاهده پرونده: ((case_link))",
+        "مهلت رسیدگی درخواست ((tracking_code)) گذشت",
+    ),
+    STAFF_WARNING: Text(
+        "((share)) از مهلت رسیدگی به درخواست ((tracking_code)) در «((unit_name))» گذشته است.\n"
+        "پایان مهلت: ((due_at))\nمشاهده پرونده: ((case_link))",
+        "مهلت رسیدگی درخواست ((tracking_code)) رو به پایان است",
+    ),
+    STAFF_DIGEST: Text(
+        "گزارش روزانه «((unit_name))»، ((date)): ((count)) درخواست از مهلت رسیدگی گذشته است.\n((cases))",
+        "درخواست‌های معوق «((unit_name))»، ((date))",
+    ),
 }
 
 _EN: Final[dict[str, Text]] = {
@@ -124,6 +151,10 @@ STATUS_EN: Final[dict[RequestStatus, str]] = {
     RequestStatus.CLOSED: "closed",
     RequestStatus.REOPENED: "reopened",
 }
+
+
+def seeded_channels(event_type: str) -> tuple[Channel, ...]:
+    return SEEDED_CHANNELS.get(event_type, CHANNELS)
 
 
 def default_text(event_type: str, language: Language) -> Text:

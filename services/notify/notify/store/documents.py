@@ -16,6 +16,7 @@ def recipient_fields(recipient: Recipient) -> Document:
         "channel": str(recipient.channel),
         "language": str(recipient.language),
         "office_code": recipient.office_code,
+        "service_code": recipient.service_code,
     }
 
 
@@ -28,6 +29,7 @@ def recipient_from(document: Document) -> Recipient:
         channel=Channel(document.get("channel", Channel.SMS)),
         language=Language(document.get("language", Language.FA)),
         office_code=document.get("office_code"),
+        service_code=document.get("service_code"),
     )
 
 

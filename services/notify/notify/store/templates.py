@@ -83,7 +83,7 @@ class TemplateStore:
         added = 0
         for language, texts in templates.DEFAULTS.items():
             for event_type, text in texts.items():
-                for channel in templates.CHANNELS:
+                for channel in templates.seeded_channels(event_type):
                     added += await self._seed_one(event_type, channel, language, text)
         return added
 

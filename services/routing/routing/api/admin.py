@@ -7,7 +7,7 @@ from typing import Any
 
 from fastapi import APIRouter, Query
 
-from routing.api.deps import Calendars, Repository, RouterService
+from routing.api.deps import Calendars, Repository, RouterService, Units
 from routing.domain.calendar import WorkingCalendar
 from routing.domain.rules import District, RoutingRule, Unit
 from routing.domain.statistics import ServiceLevel, service_levels
@@ -39,12 +39,12 @@ def _unknown_unit(unit_id: str) -> Problem:
 
 
 @router.put("/units/{unit_id}", response_model=Unit, dependencies=ADMIN, summary="Create or replace a unit")
-async def put_unit(unit_id: str, unit: Unit, repo: Repository) -> Unit:
+async def put_unit(unit_id: str, unit: Unit, repo: Repository, units: Units) -> Unit:
     _same(unit_id, unit.unit_id, "unit_id", "شناسه واحد")
     for other in (unit.parent_unit_id, unit.escalates_to):
         if other is not None and other != unit_id and await repo.unit(other) is None:
             raise _unknown_unit(other)
-    await repo.save_unit(unit)
+    await units.save(unit)  # notify hears of it: staff alerts go to the unit's contact
     return unit
 
 

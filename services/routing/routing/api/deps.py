@@ -8,6 +8,7 @@ from routing.calendars import CalendarBook
 from routing.escalation import EscalationWatch
 from routing.service import Router
 from routing.store.repository import RoutingRepository
+from routing.units import UnitBook
 from routing.work import CaseWork
 
 
@@ -36,8 +37,14 @@ def escalation_watch(request: Request) -> EscalationWatch:
     return watch
 
 
+def unit_book(request: Request) -> UnitBook:
+    units: UnitBook = request.app.state.units
+    return units
+
+
 Repository = Annotated[RoutingRepository, Depends(repository)]
 RouterService = Annotated[Router, Depends(router_service)]
 Work = Annotated[CaseWork, Depends(case_work)]
 Watch = Annotated[EscalationWatch, Depends(escalation_watch)]
 Calendars = Annotated[CalendarBook, Depends(calendar_book)]
+Units = Annotated[UnitBook, Depends(unit_book)]

@@ -26,6 +26,8 @@ INDEXES = (
 # what the store keeps about a calendar beside the calendar itself
 CALENDAR_STATE = ("revision", "recomputed", "lease_token", "lease_until")
 CALENDAR_FIELDS = {"_id": 0, **dict.fromkeys(CALENDAR_STATE, 0)}
+# what the store keeps about a unit beside the unit itself: when it was saved, its staged events
+UNIT_FIELDS = {"_id": 0, "updated_at": 0, "outbox": 0}
 
 
 class CaseExists(Exception):
@@ -67,15 +69,33 @@ class RoutingRepository:
         self._calendars = store.collection(CALENDARS)
         self._cases = store.collection(CASES)
 
-    async def save_unit(self, unit: Unit) -> None:
-        await self._units.replace_one({"_id": unit.unit_id}, unit.model_dump(), upsert=True)
+    async def save_unit(self, unit: Unit, updated_at: datetime, events: list[dict[str, Any]]) -> None:
+        """Store the unit as saved, its `unit.updated` staged in the same write."""
+        await self._units.update_one(
+            {"_id": unit.unit_id},
+            {"$set": unit.model_dump() | {"updated_at": updated_at}, "$push": push(events)},
+            upsert=True,
+        )
+
+    async def units_never_announced(self) -> list[Unit]:
+        cursor = self._units.find({"updated_at": {"$exists": False}}, UNIT_FIELDS)
+        return [Unit.model_validate(document) async for document in cursor]
+
+    async def announce_unit(self, unit_id: str, updated_at: datetime, events: list[dict[str, Any]]) -> bool:
+        """Stage the first `unit.updated` of a unit stored before saves were told; False when
+        another process (or a save) did first."""
+        result = await self._units.update_one(
+            {"_id": unit_id, "updated_at": {"$exists": False}},
+            {"$set": {"updated_at": updated_at}, "$push": push(events)},
+        )
+        return bool(result.matched_count)
 
     async def unit(self, unit_id: str) -> Unit | None:
-        document = await self._units.find_one({"_id": unit_id}, {"_id": 0})
+        document = await self._units.find_one({"_id": unit_id}, UNIT_FIELDS)
         return Unit.model_validate(document) if document else None
 
     async def units(self) -> list[Unit]:
-        return [Unit.model_validate(d) async for d in self._units.find({}, {"_id": 0}).sort("unit_id")]
+        return [Unit.model_validate(d) async for d in self._units.find({}, UNIT_FIELDS).sort("unit_id")]
 
     async def save_rule(self, rule: RoutingRule) -> None:
         await self._rules.replace_one({"_id": rule.rule_id}, rule.model_dump(mode="json"), upsert=True)
