@@ -1,4 +1,5 @@
-"""Demo data: an Ardabil-like catalogue, six units in three districts, one licensed office."""
+"""Demo data: an Ardabil-like catalogue, six units in three districts (each with a contact e-mail for
+staff alerts), one licensed office."""
 
 from __future__ import annotations
 
@@ -35,11 +36,13 @@ def units() -> list[dict[str, Any]]:
             "name_en": "Ardabil Municipality",
             "kind": "municipality",
             "contact_phone": "137",
+            "contact_email": "municipality@ardabil.example",
         },
         {
             "unit_id": "triage",
             "name_fa": "میز بررسی و ارجاع سامانه ۱۳۷",
             "name_en": "137 triage desk",
+            "contact_email": "triage@ardabil.example",
             "parent_unit_id": "municipality",
             "escalates_to": "municipality",
         },
@@ -53,6 +56,7 @@ def units() -> list[dict[str, Any]]:
                 "name_en": f"District {district}",
                 "kind": "district_office",
                 "district": district,
+                "contact_email": f"{office}@ardabil.example",
                 "parent_unit_id": "municipality",
                 "escalates_to": "municipality",
             }
@@ -71,6 +75,7 @@ def units() -> list[dict[str, Any]]:
                     "name_fa": name_fa,
                     "name_en": name_en,
                     "district": district,
+                    "contact_email": f"{unit_id}@ardabil.example",  # staff alerts and the digest
                     "parent_unit_id": office,
                     "escalates_to": office,
                 }
