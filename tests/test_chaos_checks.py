@@ -154,19 +154,22 @@ def _malformed(queue: str, n: int, reason: str = "empty body") -> DeadLetter:
 def test_each_malformed_message_is_dead_lettered_once_in_every_queue_it_reached() -> None:
     ledger = _ledger(_filing())
     ledger.malformed_prefix = "malformed-1-abc-"
-    ledger.malformed["notify.office-updated.dlq"] = 2
-    letters = [_malformed("notify.office-updated.dlq", n) for n in range(2)]
+    queue = "notify.office-updated.dlq"
+    letters = [_malformed(queue, n) for n in range(3)]
+    ledger.malformed[queue] = {letter.message_id for letter in letters[:2]}
+    ledger.malformed_maybe[queue] = {letters[2].message_id}  # sent as the broker went away
     verdict = judge(ledger, _snapshot(dead_letters=letters))
     assert verdict.passed, verdict.problems()
-    assert (verdict.dead_lettered, verdict.poison_expected) == (2, 2)
+    assert (verdict.dead_lettered, verdict.poison_expected) == (3, 2)
+    assert judge(ledger, _snapshot(dead_letters=letters[:2])).passed, "a maybe may be missing"
 
-    missing = judge(ledger, _snapshot(dead_letters=letters[:1]))
-    assert any("1 malformed dead letters of 2" in p for p in missing.problems())
+    missing = judge(ledger, _snapshot(dead_letters=letters[1:]))
+    assert any("1 malformed message(s) not dead-lettered" in p for p in missing.problems())
     twice = judge(ledger, _snapshot(dead_letters=[*letters, letters[0]]))
     assert not twice.settled
-    silent = judge(
-        ledger, _snapshot(dead_letters=[letters[0], _malformed("notify.office-updated.dlq", 1, "")])
-    )
+    stray = judge(ledger, _snapshot(dead_letters=[*letters, _malformed(queue, 9)]))
+    assert any("1 unexpected malformed" in p for p in stray.problems())
+    silent = judge(ledger, _snapshot(dead_letters=[*letters[1:], _malformed(queue, 0, "")]))
     assert any("without a reason" in p for p in silent.problems())
 
 

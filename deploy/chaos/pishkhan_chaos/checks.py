@@ -313,7 +313,7 @@ def _judge_queues(shot: Snapshot, poison: set[str], ledger: Ledger, verdict: Ver
     for name, depth in sorted(shot.depths.items()):
         if not name.endswith(".dlq") and depth.total:
             verdict.queues.append(f"{name}: {depth.ready} ready, {depth.unacked} unacked")
-    verdict.poison_expected = len(poison) + sum(ledger.malformed.values())
+    verdict.poison_expected = len(poison) + sum(len(ids) for ids in ledger.malformed.values())
     verdict.dead_lettered = len(shot.dead_letters)
     malformed = [
         m
@@ -339,20 +339,28 @@ def _judge_queues(shot: Snapshot, poison: set[str], ledger: Ledger, verdict: Ver
 
 
 def _judge_malformed(letters: list[broker.DeadLetter], ledger: Ledger, verdict: Verdict) -> None:
-    """Each malformed message once in the dead-letter queue of every queue it reached, with a reason."""
-    per_queue = Counter(letter.queue for letter in letters)
-    for queue_name in sorted(set(per_queue) | set(ledger.malformed)):
-        if per_queue[queue_name] != ledger.malformed[queue_name]:
-            verdict.dead_letter_problems.append(
-                f"{queue_name}: {per_queue[queue_name]} malformed dead letters of {ledger.malformed[queue_name]} published"
-            )
+    """Each malformed message the broker confirmed is dead-lettered once in every queue it reached,
+    with a reason; one being sent as the broker went away, at most once; nothing else."""
+    found: dict[str, Counter[str]] = defaultdict(Counter)
     for letter in letters:
+        found[letter.queue][letter.message_id] += 1
         if not str(letter.headers.get("x-pishkhan-error", "")):
             verdict.dead_letter_problems.append(f"{letter.queue}: {letter.message_id} without a reason")
-    repeated = Counter((letter.queue, letter.message_id) for letter in letters)
-    verdict.dead_letter_problems += [
-        f"{q}: {m} dead-lettered {n} times" for (q, m), n in repeated.items() if n > 1
-    ]
+    for queue_name in sorted(set(found) | set(ledger.malformed)):
+        ids, sent = found[queue_name], ledger.malformed.get(queue_name, set())
+        missing = sent - set(ids)
+        stray = set(ids) - sent - ledger.malformed_maybe.get(queue_name, set())
+        if missing:
+            verdict.dead_letter_problems.append(
+                f"{queue_name}: {len(missing)} malformed message(s) not dead-lettered"
+            )
+        if stray:
+            verdict.dead_letter_problems.append(
+                f"{queue_name}: {len(stray)} unexpected malformed dead letter(s)"
+            )
+        verdict.dead_letter_problems += [
+            f"{queue_name}: {message_id} dead-lettered {n} times" for message_id, n in ids.items() if n > 1
+        ]
 
 
 def _marker_of(letter: broker.DeadLetter) -> str:

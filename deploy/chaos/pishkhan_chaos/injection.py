@@ -81,6 +81,7 @@ MALFORMED_PER_KIND = 2  # of every kind, for each of two event types
 FAILING_TIMEOUT = 60.0  # a job made to fail must show on /readyz by then (three sweeps of 5 s)
 FAILING_JOB = "outbox-sweeper"  # every service runs one, every few seconds
 CALENDAR_SAVE_SECONDS = 60.0
+MALFORMED_SECONDS = 60.0
 
 
 def resources(fault: Fault) -> set[str]:
@@ -201,11 +202,34 @@ class Injector:
                     MALFORMED_PER_KIND * len(poison.KINDS),
                 )
             )
-            asyncio.run(poison.publish(self.cluster.amqp_url, event_type, batch))
+            confirmed, maybe = self._publish_while_broker_lets(event_type, batch)
             with ledger.lock:
                 for spec in QUEUES:
                     if spec.event_type == event_type:
-                        ledger.malformed[spec.dead_letter_queue] += len(batch)
+                        ledger.malformed[spec.dead_letter_queue] |= confirmed
+                        ledger.malformed_maybe[spec.dead_letter_queue] |= maybe
+
+    def _publish_while_broker_lets(
+        self, event_type: str, batch: list[poison.Poison]
+    ) -> tuple[set[str], set[str]]:
+        """Publish the batch, going on after the broker comes back (up to a minute); the ids it
+        confirmed, and those being sent as it went away (never sent again, so none goes twice)."""
+        sent: list[str] = []
+        maybe: set[str] = set()
+        position, give_up_at = 0, time.monotonic() + MALFORMED_SECONDS
+        while position < len(batch) and time.monotonic() < give_up_at:
+            confirmed: list[str] = []
+            try:
+                asyncio.run(poison.publish(self.cluster.amqp_url, event_type, batch[position:], confirmed))
+                position = len(batch)
+            except Exception:  # the broker is away
+                position += len(confirmed)
+                if position < len(batch):
+                    maybe.add(batch[position].message_id)
+                    position += 1
+                time.sleep(1.0)
+            sent += confirmed
+        return set(sent), maybe
 
     def _job_failure(self, fault: Fault) -> None:
         """A service's outbox sweeper fails run after run until /readyz names it, then is let go."""

@@ -7,7 +7,7 @@ import random
 import threading
 import time
 import uuid
-from collections import Counter
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -60,9 +60,11 @@ class Ledger:
     comments: list[Comment] = field(default_factory=list)
     opened_draft: str | None = None  # the consultation this run opened, once it is open
     open_failed: bool = False
-    # messages no consumer can take (ids start with `malformed_prefix`): dead-letter queue → published
+    # messages no consumer can take (ids start with `malformed_prefix`), by dead-letter queue: the ids
+    # the broker confirmed, and those it may or may not have taken (sent as it went away)
     malformed_prefix: str = ""
-    malformed: Counter[str] = field(default_factory=Counter)
+    malformed: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    malformed_maybe: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     job_faults: list[JobFault] = field(default_factory=list)
     calendar_saves: list[int] = field(default_factory=list)  # the answers' statuses
     lock: threading.Lock = field(default_factory=threading.Lock)

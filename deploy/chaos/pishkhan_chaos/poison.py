@@ -80,8 +80,12 @@ def batch(prefix: str, event_type: str, count: int) -> Iterator[Poison]:
         yield Poison(kind, f"{prefix}-{kind}-{n}", body, content_type)
 
 
-async def publish(amqp_url: str, event_type: str, poisons: list[Poison]) -> None:
-    """Publish them to the events exchange under `event_type`, persistent and confirmed."""
+async def publish(
+    amqp_url: str, event_type: str, poisons: list[Poison], confirmed: list[str] | None = None
+) -> None:
+    """Publish them to the events exchange under `event_type`, persistent and confirmed, in
+    order; `confirmed` gets each message id as the broker confirms it (if the broker goes away
+    midway, the ones before are in it, the one being sent may be)."""
     connection = await aio_pika.connect(amqp_url)
     async with connection:
         channel = await connection.channel(publisher_confirms=True)
@@ -94,6 +98,8 @@ async def publish(amqp_url: str, event_type: str, poisons: list[Poison]) -> None
                 message_id=poison.message_id,
             )
             await exchange.publish(message, routing_key=event_type)
+            if confirmed is not None:
+                confirmed.append(poison.message_id)
 
 
 async def take_dead_letters(
