@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 
 from fastapi import FastAPI
@@ -13,8 +14,10 @@ from notify.digest import OverdueDigest
 from notify.dispatch import Dispatcher, RetryPolicy
 from notify.metrics import NotificationCensus
 from notify.ports import NOTIFICATIONS, Sender
-from notify.providers import HttpSmsProvider, LogSmsProvider, SmtpSender
+from notify.providers import HttpSmsProvider, KavenegarSms, LogSmsProvider, SmsIrSms, SmtpSender
+from notify.providers.kavenegar import BASE_URL as KAVENEGAR_URL
 from notify.providers.limits import RateLimited, Windows, budget
+from notify.providers.smsir import BASE_URL as SMSIR_URL
 from notify.providers.webhook import WebhookSender
 from notify.service import Notifier
 from notify.settings import NotifySettings
@@ -45,26 +48,58 @@ def utc_now() -> datetime:
 
 
 def senders(settings: NotifySettings, windows: Windows | None = None) -> dict[Channel, Sender]:
-    """`windows` counts the SMS rate across processes; without it, this process counts alone."""
-    chosen: dict[Channel, Sender] = {Channel.SMS: LogSmsProvider()}
+    """`windows` counts the SMS rate across processes; without it, this process counts alone.
+    Each gateway holds one pooled HTTP client until `close_senders` (the app's stop)."""
+    chosen: dict[Channel, Sender] = {
+        Channel.SMS: RateLimited(sms_sender(settings), settings.sms_rate_per_second, windows)
+    }
+    secrets = {ref: secret.get_secret_value() for ref, secret in settings.webhook_secrets.items()}
+    chosen[Channel.WEBHOOK] = WebhookSender(secrets, timeout=settings.webhook_timeout_seconds)
+    if settings.smtp_host:
+        password = settings.smtp_password.get_secret_value() if settings.smtp_password else None
+        chosen[Channel.EMAIL] = SmtpSender(
+            settings.smtp_host,
+            settings.smtp_port,
+            settings.smtp_from,
+            tls=settings.smtp_tls,
+            username=settings.smtp_username,
+            password=password,
+            ca_file=settings.smtp_ca_file,
+            timeout=settings.smtp_timeout_seconds,
+        )
+    return chosen
+
+
+def sms_sender(settings: NotifySettings) -> Sender:
+    """The gateway `NOTIFY_SMS_PROVIDER` names; a missing setting stops the service at start."""
+    timeout = settings.sms_timeout_seconds
+    key = settings.sms_api_key.get_secret_value()
+    if settings.sms_provider == "kavenegar":
+        base = settings.sms_base_url or KAVENEGAR_URL
+        return KavenegarSms(key, settings.sms_sender, base_url=base, timeout=timeout)
+    if settings.sms_provider == "smsir":
+        base = settings.sms_base_url or SMSIR_URL
+        return SmsIrSms(key, settings.sms_sender, base_url=base, timeout=timeout)
     if settings.sms_provider == "http":
         if not settings.sms_http_url:
             raise ValueError("NOTIFY_SMS_HTTP_URL is needed with NOTIFY_SMS_PROVIDER=http")
-        chosen[Channel.SMS] = HttpSmsProvider(
+        return HttpSmsProvider(
             settings.sms_http_url,
             settings.sms_http_api_key.get_secret_value(),
             settings.sms_sender,
             key_header=settings.sms_http_key_header,
-            timeout=settings.sms_timeout_seconds,
+            timeout=timeout,
         )
-    chosen[Channel.SMS] = RateLimited(chosen[Channel.SMS], settings.sms_rate_per_second, windows)
-    secrets = {ref: secret.get_secret_value() for ref, secret in settings.webhook_secrets.items()}
-    chosen[Channel.WEBHOOK] = WebhookSender(secrets, timeout=settings.webhook_timeout_seconds)
-    if settings.smtp_host:
-        chosen[Channel.EMAIL] = SmtpSender(
-            settings.smtp_host, settings.smtp_port, settings.smtp_from, use_tls=settings.smtp_tls
-        )
-    return chosen
+    return LogSmsProvider()
+
+
+async def close_senders(chosen: Mapping[Channel, Sender]) -> None:
+    """Close every pooled client (a paced gateway's own, inside its `RateLimited`)."""
+    for sender in chosen.values():
+        inner = sender.inner if isinstance(sender, RateLimited) else sender
+        close = getattr(inner, "aclose", None)
+        if close is not None:
+            await close()
 
 
 def retry_policy(settings: NotifySettings) -> RetryPolicy:
@@ -97,7 +132,13 @@ def create_app(settings: NotifySettings | None = None) -> FastAPI:
     app.state.subscriptions = repository.subscription_store
     windows = StoreWindows(store)
     kept = max(RATE_WINDOWS_KEPT, timedelta(seconds=2 * budget(settings.sms_rate_per_second).seconds))
-    dispatcher = Dispatcher(repository, senders(settings, windows), outbox, retry_policy(settings), utc_now)
+    channels = senders(settings, windows)
+    dispatcher = Dispatcher(repository, channels, outbox, retry_policy(settings), utc_now)
+
+    async def close_channels() -> None:
+        await close_senders(channels)
+
+    lifecycle_of(app).on_stop(close_channels)  # after the jobs below stop: they stop first
     notifier = Notifier(
         repository,
         dispatcher,

@@ -1,9 +1,9 @@
 """Notify's settings, read from `NOTIFY_*` environment variables."""
 
 from datetime import time
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 
 from notify.domain.quiet_hours import QUIET_END, QUIET_START
 from servicekit.settings import ServiceSettings, service_config
@@ -21,7 +21,13 @@ class NotifySettings(ServiceSettings):
         default=8, ge=0, le=23, description="Tehran hour from which the overdue digest goes"
     )
     digest_scan_seconds: float = Field(default=300.0, gt=0, description="how often the digest job looks")
-    sms_provider: Literal["log", "http"] = "log"
+    sms_provider: Literal["log", "http", "kavenegar", "smsir"] = "log"
+    sms_api_key: SecretStr = Field(
+        default=SecretStr(""), description="kavenegar, smsir: the API key; never logged"
+    )
+    sms_base_url: str | None = Field(
+        default=None, description="kavenegar, smsir: another API address (a proxy, a test double)"
+    )
     sms_http_url: str | None = Field(default=None, description="the gateway's send endpoint (JSON POST)")
     sms_http_api_key: SecretStr = SecretStr("")
     sms_http_key_header: str = "X-API-Key"
@@ -30,7 +36,15 @@ class NotifySettings(ServiceSettings):
     smtp_host: str | None = Field(default=None, description="unset: this process sends no e-mail")
     smtp_port: int = Field(default=25, ge=1, le=65535)
     smtp_from: str = "pishkhan@localhost"
-    smtp_tls: bool = False
+    smtp_tls: Literal["none", "starttls", "tls"] = Field(
+        default="none", description="starttls: upgrade on the port (587); tls: TLS from the start (465)"
+    )
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = Field(default=None, description="never logged")
+    smtp_ca_file: str | None = Field(
+        default=None, description="PEM CA bundle to trust (default: the system's)"
+    )
+    smtp_timeout_seconds: float = Field(default=10.0, gt=0)
     sms_rate_per_second: float = Field(
         default=10.0, gt=0, description="the provider's limit for all notify processes together; excess waits"
     )
@@ -65,3 +79,12 @@ class NotifySettings(ServiceSettings):
     quiet_hours_end: time = Field(
         default=QUIET_END, description="HH:MM Tehran time; held SMS goes out then; equal to start: none"
     )
+
+    @field_validator("smtp_tls", mode="before")
+    @classmethod
+    def _smtp_tls_was_a_flag(cls, value: Any) -> Any:
+        """NOTIFY_SMTP_TLS was once true/false (TLS from the start, or none)."""
+        flags = {"true": "tls", "1": "tls", "yes": "tls", "false": "none", "0": "none", "no": "none"}
+        if isinstance(value, bool):
+            return "tls" if value else "none"
+        return flags.get(str(value).strip().lower(), value)

@@ -133,9 +133,12 @@ async def test_email_reaches_the_smtp_server(smtp: tuple[Mailbox, int]) -> None:
     [mail] = mailbox.messages
     assert mail["To"] == "citizen@example.org"
     assert mail["Message-ID"] == message_id == "<n-7@pishkhan>"
-    payload = mail.get_payload(decode=True)
-    assert isinstance(payload, bytes)
-    assert "درخواست شما ثبت شد" in payload.decode()
+    parts = {part.get_content_type(): part for part in mail.walk() if not part.is_multipart()}
+    assert list(parts) == ["text/plain", "text/html"]  # multipart/alternative, plain text first
+    for part in parts.values():
+        payload = part.get_payload(decode=True)
+        assert isinstance(payload, bytes)
+        assert "درخواست شما ثبت شد" in payload.decode()
 
 
 async def test_an_absent_mail_server_is_temporary() -> None:

@@ -1,6 +1,8 @@
-"""Channels out: SMS gateways and e-mail."""
+"""Channels out: SMS gateways (Kavenegar, sms.ir, a generic JSON one, the log) and e-mail."""
 
 from notify.providers.email import SmtpSender
+from notify.providers.kavenegar import KavenegarSms
 from notify.providers.sms import HttpSmsProvider, LogSmsProvider
+from notify.providers.smsir import SmsIrSms
 
-__all__ = ["HttpSmsProvider", "LogSmsProvider", "SmtpSender"]
+__all__ = ["HttpSmsProvider", "KavenegarSms", "LogSmsProvider", "SmsIrSms", "SmtpSender"]

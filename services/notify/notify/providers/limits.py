@@ -77,6 +77,11 @@ class RateLimited:
         self._rng = rng or random.Random()
         self._lock = asyncio.Lock()  # one waiter per process asks the store; the rest queue here
 
+    @property
+    def inner(self) -> Sender:
+        """The provider this one paces (its status lookups and `aclose` are its own)."""
+        return self._sender
+
     async def send(self, message: Outgoing) -> str:
         await self.turn()
         return await self._sender.send(message)

@@ -1,4 +1,5 @@
-"""SMS gateways: the log provider for local runs and a generic HTTP adapter for bulk-SMS REST APIs."""
+"""SMS gateways: the log provider for local runs and a generic JSON adapter (`NOTIFY_SMS_PROVIDER=http`);
+Kavenegar and sms.ir have adapters of their own (`kavenegar.py`, `smsir.py`)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import httpx
 
 from notify.domain.phones import mask
 from notify.ports import Outgoing, PermanentFailure, TechnicalFailure, TemporaryFailure
+from notify.providers.gateway import PooledClient
 
 log = logging.getLogger("notify.sms")
 
@@ -32,12 +34,17 @@ class HttpSmsProvider:
     name = "http"
 
     def __init__(
-        self, url: str, api_key: str, sender: str, *, key_header: str = "X-API-Key", timeout: float = 10.0
+        self,
+        url: str,
+        api_key: str,
+        sender: str,
+        *,
+        key_header: str = "X-API-Key",
+        timeout: float = 10.0,
     ) -> None:
         self._url = url
-        self._headers = {key_header: api_key}
         self._sender = sender
-        self._timeout = timeout
+        self.http = PooledClient(timeout=timeout, headers={key_header: api_key}, secrets=(api_key,))
 
     async def send(self, message: Outgoing) -> str:
         body = {
@@ -46,12 +53,10 @@ class HttpSmsProvider:
             "sender": self._sender,
             "client_reference": message.client_reference,
         }
-        try:
-            async with httpx.AsyncClient(timeout=self._timeout) as client:
-                response = await client.post(self._url, json=body, headers=self._headers)
-        except (httpx.TimeoutException, httpx.TransportError) as error:
-            raise TemporaryFailure(f"SMS gateway unreachable: {type(error).__name__}") from error
-        return _message_id(response)
+        return _message_id(await self.http.request("POST", self._url, json=body))
+
+    async def aclose(self) -> None:
+        await self.http.aclose()
 
 
 def _message_id(response: httpx.Response) -> str:

@@ -5,10 +5,9 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Mapping
 
-import httpx
-
 from notify.domain import signing
 from notify.ports import Outgoing, PermanentFailure, TechnicalFailure, TemporaryFailure
+from notify.providers.gateway import PooledClient
 
 DELIVERY_HEADER = "X-Pishkhan-Delivery"
 
@@ -26,8 +25,8 @@ class WebhookSender:
         clock: Callable[[], float] = time.time,
     ) -> None:
         self._secrets = secrets
-        self._timeout = timeout
         self._clock = clock
+        self.http = PooledClient(timeout=timeout)  # one pool for every office's callback host
 
     async def send(self, message: Outgoing) -> str:
         secret = self._secrets.get(message.secret_ref or "")
@@ -37,10 +36,9 @@ class WebhookSender:
         headers = signing.sign(secret.encode(), body, int(self._clock()))
         headers |= {"Content-Type": "application/json", DELIVERY_HEADER: message.client_reference}
         try:
-            async with httpx.AsyncClient(timeout=self._timeout) as client:
-                response = await client.post(message.to, content=body, headers=headers)
-        except (httpx.TimeoutException, httpx.TransportError) as error:
-            raise TemporaryFailure(f"office callback unreachable: {type(error).__name__}") from error
+            response = await self.http.request("POST", message.to, content=body, headers=headers)
+        except TemporaryFailure as error:
+            raise TemporaryFailure(f"office callback unreachable: {error}") from None
         status = response.status_code
         if status >= 500 or status == 429:
             raise TemporaryFailure(f"office callback answered {status}")
@@ -49,3 +47,6 @@ class WebhookSender:
         if not 200 <= status < 300:
             raise TechnicalFailure(f"office callback answered {status}")
         return message.client_reference
+
+    async def aclose(self) -> None:
+        await self.http.aclose()
