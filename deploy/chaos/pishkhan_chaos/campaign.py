@@ -57,6 +57,7 @@ class Result:
     faults: list[Fault] = field(default_factory=list)
     verdict: Verdict = field(default_factory=Verdict)
     recover_seconds: float | None = None
+    exits: list[str] = field(default_factory=list)  # services that exited without a fault
     work_dir: Path | None = None
     error: str | None = None
 
@@ -189,7 +190,9 @@ def _campaign(
         load.stop(retry_seconds=plan.settle_timeout / 2)
     if injector.errors:
         result.error = "; ".join(injector.errors)
-    result.recover_seconds, result.verdict = _settle(plan, cluster, vhost, ledger, faults_ended)
+    result.recover_seconds, result.verdict = _settle(
+        plan, cluster, vhost, ledger, faults_ended, injector, result
+    )
 
 
 def _faults(plan: Plan, rng: random.Random, started: float) -> Iterator[Fault]:
@@ -202,11 +205,23 @@ def _faults(plan: Plan, rng: random.Random, started: float) -> Iterator[Fault]:
 
 
 def _settle(
-    plan: Plan, cluster: Cluster, vhost: str, ledger: Ledger, since: float
+    plan: Plan,
+    cluster: Cluster,
+    vhost: str,
+    ledger: Ledger,
+    since: float,
+    injector: Injector,
+    result: Result,
 ) -> tuple[float | None, Verdict]:
-    """Check until all is settled: the stores first (cheap), then the queues as well."""
+    """Check until all is settled: the stores first (cheap), then the queues as well. A service
+    that exited by itself meanwhile (its broker watch, say) is started again, as an orchestrator
+    would, and noted."""
     deadline = since + plan.settle_timeout
     while True:
+        for service in cluster.services.values():
+            if service.process is not None and (code := service.process.poll()) is not None:
+                result.exits.append(f"{service.service} exited by itself ({code})")
+                injector.revive(service)
         stores_only = judge(ledger, snapshot(cluster, vhost, cluster.amqp_url, queues=False), queues=False)
         if stores_only.settled:
             verdict = judge(ledger, snapshot(cluster, vhost, cluster.amqp_url))

@@ -145,7 +145,7 @@ class Injector:
         except Exception as error:  # a fault that could not be injected or healed breaks the run
             self.errors.append(f"{fault.describe()}: {type(error).__name__}: {error}")
 
-    def _revive(self, service: ServiceProcess) -> None:
+    def revive(self, service: ServiceProcess) -> None:
         """Start a process again as an orchestrator would: until ready (its store or broker may be away)."""
         for _attempt in range(REVIVE_ATTEMPTS):
             service.start()
@@ -161,7 +161,7 @@ class Injector:
         service = self.cluster.services[fault.target]
         service.kill()
         time.sleep(fault.away)
-        self._revive(service)
+        self.revive(service)
 
     def _store_restart(self, fault: Fault) -> None:
         store = self.cluster.stores[fault.target]
@@ -180,7 +180,7 @@ class Injector:
             filing.join()
             raise RuntimeError("intake did not crash on the marked filing") from None
         time.sleep(fault.away)
-        self._revive(intake)
+        self.revive(intake)
         filing.join()
 
     def _poison(self, _: Fault) -> None:

@@ -53,6 +53,7 @@ def details(results: Sequence[Result]) -> str:
     lines = []
     for result in results:
         lines.append(f"seed {result.seed}: faults {result.fault_counts()}")
+        lines += [f"  {exit_}, started again" for exit_ in result.exits]
         if result.passed:
             continue
         if result.error:

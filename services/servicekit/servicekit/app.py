@@ -16,6 +16,7 @@ from opentelemetry.sdk.trace import SpanProcessor
 from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
 
 from servicekit.auth import TokenVerifier
+from servicekit.brokerwatch import BrokerWatch, probe
 from servicekit.bus import Bus
 from servicekit.context import correlation_id_var
 from servicekit.errors import install_problem_handlers
@@ -30,6 +31,7 @@ from servicekit.store import IndexSpec, Store
 from servicekit.tracing import instrument_http, mark_current_span, tracer_provider
 
 Step = Callable[[], Awaitable[None]]
+BROKER_WATCH_SECONDS = 5.0
 CORRELATION_HEADER = "X-Correlation-ID"
 
 
@@ -118,6 +120,8 @@ def setup_bus(app: FastAPI, settings: ServiceSettings) -> Bus:
         await bus.start()
 
     lifecycle_of(app).on_start(start)
+    watch = BrokerWatch(bus.ready, probe(settings.amqp_url))
+    setup_job(app, "broker-watch", watch.check, BROKER_WATCH_SECONDS)
 
     @app.get("/asyncapi.json", tags=["health"], summary="The events this service publishes and consumes")
     async def asyncapi() -> JSONResponse:

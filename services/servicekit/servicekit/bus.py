@@ -119,6 +119,7 @@ class Bus:
             settings.amqp_url,
             default_channel=Channel(prefetch_count=settings.prefetch, publisher_confirms=True),
             reconnect_interval=1.0,
+            timeout=10.0,  # a connection attempt that hangs is given up and tried again
             graceful_timeout=STOP_GRACE_SECONDS,
             logger=logging.getLogger(f"{service}.broker"),
             log_level=logging.DEBUG,
