@@ -4,6 +4,9 @@ PYTHON ?= python3.11
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+# Every installable package of the repository (each has its own pyproject.toml).
+PACKAGES := services/contracts services/servicekit services/intake services/routing \
+    services/consultation services/notify deploy/local deploy/bench deploy/chaos
 
 .PHONY: run up down test audit docs lint typecheck unit tools browser venv clean bench chaos
 
@@ -25,6 +28,8 @@ test: tools browser
 	    $(VENV)/bin/kubectl kustomize deploy/k8s/$$k | $(VENV)/bin/kubernetes-validate -k 1.30.0 --strict --quiet - || exit 1; \
 	done
 	$(VENV)/bin/mypy -p contracts -p servicekit -p intake -p routing -p consultation -p notify -p pishkhan_local -p pishkhan_bench -p pishkhan_chaos
+	@# every package declares what it imports (deptry: nothing missing, unused or only transitive)
+	for p in $(PACKAGES); do echo "deptry $$p"; (cd $$p && $(CURDIR)/$(VENV)/bin/deptry --no-ansi .) || exit 1; done
 	$(PY) -m pishkhan_local.audit
 	$(PY) -m pytest
 
