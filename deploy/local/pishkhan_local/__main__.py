@@ -10,12 +10,21 @@ import subprocess
 import sys
 import time
 from datetime import timedelta
+from pathlib import Path
 
 from pishkhan_local import demo
-from pishkhan_local.cluster import DEFAULT_HTTP_PORTS, DEFAULT_STORE_PORTS, ROOT, SERVICES, Cluster
+from pishkhan_local.cluster import (
+    DEFAULT_HTTP_PORTS,
+    DEFAULT_STORE_PORTS,
+    ROOT,
+    SERVICES,
+    Cluster,
+    Supervisor,
+)
 from servicekit.auth import Role, mint_staff_token
 
-DATA = ROOT / ".data"
+# PISHKHAN_DATA_DIR moves the data, logs and pid file (tests run a system of their own)
+DATA = Path(os.environ.get("PISHKHAN_DATA_DIR", ROOT / ".data"))
 # the demo clerk works in district 1's urban services; the supervisor oversees district 1
 DEMO_UNITS = {Role.CLERK: ["d1-services"], Role.SUPERVISOR: ["d1-office", "d1-services", "d1-planning"]}
 PID_FILE = DATA / "run.pid"
@@ -83,6 +92,7 @@ def _banner(cluster: Cluster) -> str:
             "",
             f"Demo office API key and staff tokens: {DEMO_ENV}",
             f"Logs: {DATA / 'logs'}",
+            "A store or service that exits is started again after 1 s, 2 s, 4 s … at most 30 s.",
             "",
             "File a request:",
             curl,
@@ -106,7 +116,10 @@ def run() -> int:
         _ensure_demo(cluster)
         print(_banner(cluster), flush=True)
         PID_FILE.write_text(str(os.getpid()))
+        # as Kubernetes would: a process that exits is started again, with back-off
+        supervisor = Supervisor.of(cluster)
         while not stopping:
+            supervisor.check()
             time.sleep(0.5)
     finally:
         print("Stopping Pishkhan...", flush=True)
@@ -136,6 +149,10 @@ def up() -> int:
         if PID_FILE.exists():
             text = (DATA / "run.log").read_text(errors="replace")
             print(text[text.rfind("Pishkhan is running.") :])
+            print(
+                f"In the background (pid {process.pid}), which restarts what exits and notes it in "
+                f"{DATA / 'run.log'}; `make down` stops it."
+            )
             return 0
         time.sleep(0.5)
     print("Pishkhan did not become ready in 3 minutes", file=sys.stderr)

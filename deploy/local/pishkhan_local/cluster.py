@@ -1,7 +1,8 @@
 """Processes of a local system: a store per service, the four services, on one broker.
 
 Used by `make run` / `make up` and by the cross-service tests, so both start the
-system exactly the same way.
+system exactly the same way. `make run` also keeps it up (`Supervisor`); the tests,
+which stop and kill processes on purpose, restart what they stop themselves.
 """
 
 from __future__ import annotations
@@ -12,8 +13,10 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 import httpx
 
@@ -208,3 +211,110 @@ class Cluster:
             service.stop()
         for store in self.stores.values():
             store.stop()
+
+
+class Supervised(Protocol):
+    """A process of the system that can be started again (a store or a service)."""
+
+    log_file: Path
+
+    @property
+    def process(self) -> subprocess.Popen[bytes] | None: ...
+
+    def start(self) -> None: ...
+
+    def stop(self) -> None: ...
+
+
+def describe_exit(code: int) -> str:
+    if code < 0:
+        try:
+            return f"exit code {code} ({signal.Signals(-code).name})"
+        except ValueError:
+            return f"exit code {code}"
+    return f"exit code {code}"
+
+
+@dataclass
+class _Watch:
+    started_at: float
+    delay: float
+    restart_at: float | None = None
+    restarts: int = 0
+
+
+@dataclass
+class Supervisor:
+    """Starts again a process that exits while the system is meant to run, as Kubernetes
+    restarts a crashed container: after 1 s, then 2 s, 4 s … at most `cap`; the wait goes back
+    to 1 s once the process has stayed up `reset_after` seconds. Each exit and restart is
+    printed (and noted in the process's log). `check` does one round; `make run` calls it
+    twice a second, so a restart never races the shutdown: nothing is started once
+    the run loop ends.
+    """
+
+    processes: dict[str, Supervised]
+    initial: float = 1.0
+    cap: float = 30.0
+    reset_after: float = 60.0
+    clock: Callable[[], float] = time.monotonic
+    say: Callable[[str], None] = field(default=lambda line: print(line, flush=True))
+    _watches: dict[str, _Watch] = field(init=False, default_factory=dict)
+
+    @classmethod
+    def of(cls, cluster: Cluster) -> Supervisor:
+        """Every store and service of the cluster."""
+        processes: dict[str, Supervised] = {f"{name} store": store for name, store in cluster.stores.items()}
+        processes.update(cluster.services)
+        return cls(processes)
+
+    def __post_init__(self) -> None:
+        now = self.clock()
+        self._watches = {name: _Watch(started_at=now, delay=self.initial) for name in self.processes}
+
+    def restarts(self, name: str) -> int:
+        return self._watches[name].restarts
+
+    def check(self) -> None:
+        for name, supervised in self.processes.items():
+            watch = self._watches[name]
+            now = self.clock()
+            if watch.restart_at is not None:
+                if now >= watch.restart_at:
+                    self._restart(name, supervised, watch)
+                continue
+            process = supervised.process
+            code = process.poll() if process is not None else None
+            if code is None:
+                continue
+            up_for = now - watch.started_at
+            if up_for >= self.reset_after:
+                watch.delay = self.initial
+            self._back_off(name, supervised, watch, f"exited ({describe_exit(code)}) after {up_for:.0f} s up")
+
+    def _back_off(self, name: str, supervised: Supervised, watch: _Watch, what: str) -> None:
+        watch.restart_at = self.clock() + watch.delay
+        self._note(supervised, f"pishkhan: {name} {what}; restart {watch.restarts + 1} in {watch.delay:g} s")
+        watch.delay = min(watch.delay * 2, self.cap)
+
+    def _restart(self, name: str, supervised: Supervised, watch: _Watch) -> None:
+        watch.restart_at = None
+        watch.restarts += 1
+        watch.started_at = self.clock()
+        try:
+            supervised.stop()  # what a failed start left running (a store that never listened)
+            supervised.start()
+        except (OSError, RuntimeError) as error:  # as if it had exited at once
+            self._back_off(name, supervised, watch, f"failed to start ({error})")
+            return
+        process = supervised.process
+        pid = process.pid if process is not None else "?"
+        self._note(supervised, f"pishkhan: {name} restarted (pid {pid}, restart {watch.restarts})")
+
+    def _note(self, supervised: Supervised, line: str) -> None:
+        self.say(line)
+        try:
+            with supervised.log_file.open("a") as log:
+                log.write(f"--- {line}\n")
+        except OSError:
+            pass
