@@ -148,10 +148,6 @@ PUBLISHED = {
 }
 
 
-def kavenegar_landed() -> bool:
-    return KAVENEGAR in get_args(NotifySettings.model_fields["sms_provider"].annotation)
-
-
 def tool(name: str) -> str:
     """A validation tool from the venv (or PATH); missing is a failure, not a skip."""
     for candidate in (Path(sys.executable).parent / name, shutil.which(name), Path("/usr/bin") / name):
@@ -195,8 +191,6 @@ def compose() -> dict[str, Any]:
 def check_service_env(where: str, service: str, env: dict[str, str]) -> None:
     prefix, settings = SETTINGS[service]
     known = {f"{prefix}{field.upper()}" for field in settings.model_fields} | SERVER_ENV
-    if service == "notify" and not kavenegar_landed():
-        known |= KAVENEGAR_SETTINGS
     unknown = sorted(set(env) - known)
     assert not unknown, f"{where}: {service} is given settings it does not read: {unknown}"
     for field in REQUIRED:
@@ -763,11 +757,11 @@ def test_notify_sends_through_kavenegar_with_credentials_from_secrets(
         assert ref["name"] == "notify-providers" and not ref.get("optional"), name
     for name in ("NOTIFY_SMTP_USERNAME", "NOTIFY_SMTP_PASSWORD"):
         assert entries[name]["valueFrom"]["secretKeyRef"]["name"] == "notify-providers", name
-    if kavenegar_landed():
-        known = {f"NOTIFY_{field.upper()}" for field in NotifySettings.model_fields}
-        assert known >= KAVENEGAR_SETTINGS, (
-            f"notify reads {sorted(KAVENEGAR_SETTINGS - known)} under other names: follow them in the overlay"
-        )
+    assert KAVENEGAR in get_args(NotifySettings.model_fields["sms_provider"].annotation)
+    known = {f"NOTIFY_{field.upper()}" for field in NotifySettings.model_fields}
+    assert known >= KAVENEGAR_SETTINGS, (
+        f"notify reads {sorted(KAVENEGAR_SETTINGS - known)} under other names: follow them in the overlay"
+    )
 
 
 def test_no_credential_is_in_a_config_map(rendered: dict[str, list[dict[str, Any]]]) -> None:
@@ -813,19 +807,10 @@ def test_each_service_accepts_its_production_settings(
             settings_type()
         except pydantic.ValidationError as error:
             refused[service] = list(error.errors())
-    # Until the Kavenegar adapter lands, notify refuses the provider and the TLS mode it will read.
-    waiting = {("notify", ("sms_provider",)), ("notify", ("smtp_tls",))} if not kavenegar_landed() else set()
     problems = [
-        f"{service}: {item['loc']}: {item['msg']}"
-        for service, items in refused.items()
-        for item in items
-        if (service, tuple(item["loc"])) not in waiting
+        f"{service}: {item['loc']}: {item['msg']}" for service, items in refused.items() for item in items
     ]
     assert not problems, "\n".join(problems)
-    if refused:
-        pytest.xfail(
-            "NOTIFY_SMS_PROVIDER=kavenegar: notify.settings does not offer the Kavenegar adapter yet"
-        )
 
 
 # --- production: network -----------------------------------------------------------------
