@@ -10,6 +10,7 @@ from fastapi import FastAPI
 from contracts import Channel
 from notify.api import ROUTERS
 from notify.consumers import register_consumers
+from notify.delivery_reports import DeliveryReports
 from notify.digest import OverdueDigest
 from notify.dispatch import Dispatcher, RetryPolicy
 from notify.metrics import NotificationCensus
@@ -17,6 +18,7 @@ from notify.ports import NOTIFICATIONS, Sender
 from notify.providers import HttpSmsProvider, KavenegarSms, LogSmsProvider, SmsIrSms, SmtpSender
 from notify.providers.kavenegar import BASE_URL as KAVENEGAR_URL
 from notify.providers.limits import RateLimited, Windows, budget
+from notify.providers.receipts import StatusLookup
 from notify.providers.smsir import BASE_URL as SMSIR_URL
 from notify.providers.webhook import WebhookSender
 from notify.service import Notifier
@@ -102,6 +104,12 @@ async def close_senders(chosen: Mapping[Channel, Sender]) -> None:
             await close()
 
 
+def status_lookup(sender: Sender) -> StatusLookup | None:
+    """The gateway behind `sender` if it can be asked for delivery reports (Kavenegar, sms.ir)."""
+    inner = sender.inner if isinstance(sender, RateLimited) else sender
+    return inner if isinstance(inner, KavenegarSms | SmsIrSms) else None
+
+
 def retry_policy(settings: NotifySettings) -> RetryPolicy:
     return RetryPolicy(
         max_attempts=settings.delivery_limit,
@@ -174,6 +182,11 @@ def create_app(settings: NotifySettings | None = None) -> FastAPI:
     lifecycle_of(app).on_start(seed_templates)
     setup_job(app, "notify-retry-watch", watch.tick, settings.retry_scan_seconds)
     setup_job(app, "notify-contact-retention", erase_contacts, settings.retention_scan_seconds)
+    lookup = status_lookup(channels[Channel.SMS])
+    if lookup is not None and settings.receipt_poll_seconds > 0:
+        every = timedelta(seconds=settings.receipt_poll_seconds)
+        reports = DeliveryReports(repository, lookup, operations.receipt, utc_now, every)
+        setup_job(app, "notify-delivery-reports", reports.tick, settings.receipt_poll_seconds)
     register_consumers(bus, inbox, notifier, setup_staff_alerts(app, StaffStore(store), notifier))
     for router in ROUTERS:
         app.include_router(router)

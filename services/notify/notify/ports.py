@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any, Protocol
 
 from contracts import Channel, EventPayload, Language, RequestStatus
@@ -67,6 +67,34 @@ class DeliveryQuery:
     to: str | None = None
     limit: int = 50
     skip: int = 0
+
+
+@dataclass(frozen=True)
+class ReportWindow:
+    """When a sent SMS is asked about at its gateway: no sooner than `settle` after the send, no
+    later than `horizon` after it, and not again within `every` of the last time it was asked."""
+
+    settle: timedelta
+    horizon: timedelta
+    every: timedelta
+
+
+class ReportQueue(Protocol):
+    """SMS handed to a gateway that has not said yet whether it arrived (`notify.store.repository`)."""
+
+    async def awaiting_report(self, now: datetime, window: ReportWindow, limit: int) -> list[Delivery]:
+        """Delivered to the provider, with its message id, no receipt yet, inside `window` at `now`,
+        not answered "unknown"; oldest send first."""
+        ...
+
+    async def claim_report(self, delivery_id: str, now: datetime, window: ReportWindow) -> bool:
+        """Mark the delivery asked at `now` (and count it), only if it is still waiting and nobody
+        asked within `window.every`: False means another process has it for this round."""
+        ...
+
+    async def note_report(self, delivery_id: str, outcome: str, provider_status: str) -> None:
+        """Keep the gateway's last answer; "unknown" ends the polling of this delivery."""
+        ...
 
 
 class Repository(Protocol):

@@ -33,6 +33,11 @@ class NotifySettings(ServiceSettings):
     sms_http_key_header: str = "X-API-Key"
     sms_sender: str = Field(default="", description="the sender line")
     sms_timeout_seconds: float = Field(default=10.0, gt=0)
+    receipt_poll_seconds: float = Field(
+        default=60.0,
+        ge=0,
+        description="kavenegar, smsir: how often sent SMS are asked for their delivery report; 0: never",
+    )
     smtp_host: str | None = Field(default=None, description="unset: this process sends no e-mail")
     smtp_port: int = Field(default=25, ge=1, le=65535)
     smtp_from: str = "pishkhan@localhost"

@@ -15,10 +15,10 @@ from fastapi.testclient import TestClient
 from contracts import Channel, EventPayload, Language, RequestStatus
 from notify.app import create_app
 from notify.dispatch import Dispatcher, RetryPolicy, is_due
-from notify.domain.model import Delivery, Office, Recipient, Subscription, SubscriptionStatus
+from notify.domain.model import Delivery, DeliveryStatus, Office, Recipient, Subscription, SubscriptionStatus
 from notify.domain.staff import FINISHED, OverdueCase, StaffUnit
 from notify.domain.templates import Text
-from notify.ports import DeliveryQuery, Outgoing, Transition
+from notify.ports import DeliveryQuery, Outgoing, ReportWindow, Transition
 from notify.service import Notifier
 from notify.settings import NotifySettings
 from notify.staff import StaffAlerts
@@ -42,6 +42,7 @@ class FakeRepository:
         self.progress: dict[str, str] = {}
         self.pages: list[str | None] = []
         self.units: dict[str, str] = {}
+        self.reports: dict[str, dict[str, Any]] = {}  # the store's receipt fields, by delivery id
 
     async def save_recipient(self, recipient: Recipient) -> None:
         self.recipients[recipient.request_id] = recipient
@@ -128,6 +129,54 @@ class FakeRepository:
             value = getattr(wanted, name)
             found = [d for d in found if value is None or getattr(d, name) == value]
         return found[wanted.skip : wanted.skip + wanted.limit]
+
+    def _report(self, delivery_id: str) -> dict[str, Any]:
+        return self.reports.setdefault(delivery_id, {"receipt": None, "checked_at": None, "checks": 0})
+
+    def _waiting(self, delivery: Delivery, now: datetime, window: ReportWindow) -> bool:
+        report = self._report(delivery.id)
+        checked = report["checked_at"]
+        return (
+            report["receipt"] is None
+            and report.get("lookup") != "unknown"
+            and (checked is None or checked <= now - window.every)
+        )
+
+    async def awaiting_report(self, now: datetime, window: ReportWindow, limit: int) -> list[Delivery]:
+        found = [
+            d
+            for d in self.records.values()
+            if d.status is DeliveryStatus.DELIVERED
+            and d.channel is Channel.SMS
+            and d.provider_message_id
+            and d.finished_at is not None
+            and now - window.horizon <= d.finished_at <= now - window.settle
+            and self._waiting(d, now, window)
+        ]
+        return sorted(found, key=lambda d: d.finished_at or now)[:limit]
+
+    async def claim_report(self, delivery_id: str, now: datetime, window: ReportWindow) -> bool:
+        if not self._waiting(self.records[delivery_id], now, window):
+            return False
+        report = self._report(delivery_id)
+        report["checked_at"], report["checks"] = now, report["checks"] + 1
+        return True
+
+    async def note_report(self, delivery_id: str, outcome: str, provider_status: str) -> None:
+        self._report(delivery_id).update({"lookup": outcome, "provider_status": provider_status})
+
+    async def receipt(self, reference: str, outcome: str, at: datetime) -> bool:
+        """`Operations.receipt` over these records: once per outcome; failed ends the delivery."""
+        found = next(
+            (d for d in self.records.values() if reference in (d.notification_id, d.provider_message_id)),
+            None,
+        )
+        if found is None or self._report(found.id)["receipt"] == outcome:
+            return False
+        self._report(found.id).update(receipt=outcome, receipt_at=at)
+        if outcome == "failed":
+            self.records[found.id] = dataclasses.replace(found, status=DeliveryStatus.PERMANENT_FAILURE)
+        return True
 
     def events(self) -> list[EventPayload]:
         return [event for events in self.staged.values() for event in events]

@@ -15,7 +15,7 @@ from notify.domain.model import (
     Recipient,
     Subscription,
 )
-from notify.ports import NOTIFICATIONS, DeliveryQuery, Transition
+from notify.ports import NOTIFICATIONS, DeliveryQuery, ReportWindow, Transition
 from notify.store.documents import (
     delivery_document,
     delivery_from,
@@ -25,7 +25,7 @@ from notify.store.documents import (
 )
 from notify.store.subscriptions import SUBSCRIPTION_INDEXES, SubscriptionStore
 from servicekit.outbox import envelopes, push
-from servicekit.store import ASCENDING, DuplicateKeyError, IndexSpec, ReturnDocument, Store
+from servicekit.store import ASCENDING, Document, DuplicateKeyError, IndexSpec, ReturnDocument, Store
 
 RECIPIENTS = "recipients"
 OFFICES = "offices"
@@ -41,8 +41,26 @@ INDEXES: tuple[IndexSpec, ...] = (
     IndexSpec(RECIPIENTS, [("tracking_code", ASCENDING)], name="by_tracking_code"),
     IndexSpec(NOTIFICATIONS, [("tracking_code", ASCENDING)], name="by_tracking_code"),
     IndexSpec(NOTIFICATIONS, [("to", ASCENDING), ("created_at", DESCENDING)], name="by_recipient"),
+    # SMS waiting for the gateway's delivery report, oldest send first (`awaiting_report`)
+    IndexSpec(
+        NOTIFICATIONS,
+        [("status", ASCENDING), ("channel", ASCENDING), ("finished_at", ASCENDING)],
+        name="by_report_due",
+    ),
     *SUBSCRIPTION_INDEXES,
 )
+
+
+UNKNOWN_REPORT = "unknown"  # the gateway no longer knows the message: it is not asked again
+
+
+def _report_waiting(now: datetime, window: ReportWindow) -> Document:
+    """Still without a final receipt, not given up, and not asked within `window.every`."""
+    return {
+        "receipt": None,
+        "receipt_lookup": {"$ne": UNKNOWN_REPORT},
+        "$or": [{"receipt_checked_at": None}, {"receipt_checked_at": {"$lte": now - window.every}}],
+    }
 
 
 def utc_now() -> datetime:
@@ -178,3 +196,25 @@ class MongoRepository:
         cursor = self._notifications.find(query, {"outbox": 0}).sort("created_at", DESCENDING)
         cursor = cursor.skip(wanted.skip).limit(wanted.limit)
         return [delivery_from(document) async for document in cursor]
+
+    async def awaiting_report(self, now: datetime, window: ReportWindow, limit: int) -> list[Delivery]:
+        query = _report_waiting(now, window) | {
+            "status": str(DeliveryStatus.DELIVERED),
+            "channel": str(Channel.SMS),
+            "provider_message_id": {"$ne": None},
+            "finished_at": {"$gte": now - window.horizon, "$lte": now - window.settle},
+        }
+        cursor = self._notifications.find(query, {"outbox": 0}).sort("finished_at", ASCENDING)
+        return [delivery_from(document) async for document in cursor.limit(limit)]
+
+    async def claim_report(self, delivery_id: str, now: datetime, window: ReportWindow) -> bool:
+        claimed = await self._notifications.find_one_and_update(
+            {"_id": delivery_id, **_report_waiting(now, window)},
+            {"$set": {"receipt_checked_at": now}, "$inc": {"receipt_checks": 1}},
+            {"_id": 1},
+        )
+        return claimed is not None
+
+    async def note_report(self, delivery_id: str, outcome: str, provider_status: str) -> None:
+        answer = {"receipt_lookup": outcome, "receipt_provider_status": provider_status}
+        await self._notifications.update_one({"_id": delivery_id}, {"$set": answer})
