@@ -105,7 +105,11 @@ def test_a_poison_request_waits_in_the_dead_letter_queue_exactly_once() -> None:
     assert judge(_ledger(_filing("poison")), replace(poison, dead_letters=[_poison_letter()])).passed
     assert not judge(_ledger(_filing("poison")), poison).passed, "missing from the dead-letter queue"
     twice = replace(poison, dead_letters=[_poison_letter(), _poison_letter()])
-    assert not judge(_ledger(_filing("poison")), twice).passed
+    assert not judge(_ledger(_filing("poison")), twice).passed, "one delivery dead-lettered twice"
+    again = _poison_letter()
+    again.headers["x-pishkhan-attempts"] = 6  # redelivered after the ack of the first was lost
+    redelivered = replace(poison, dead_letters=[_poison_letter(), again])
+    assert judge(_ledger(_filing("poison")), redelivered).passed
     no_reason = replace(poison, dead_letters=[_poison_letter("")])
     assert not judge(_ledger(_filing("poison")), no_reason).passed
 
@@ -147,8 +151,9 @@ def test_any_other_dead_letter_is_a_problem_with_its_reason() -> None:
     assert "RecipientNotKnownYet" in verdict.dead_letter_problems[0]
 
 
-def _malformed(queue: str, n: int, reason: str = "empty body") -> DeadLetter:
-    return DeadLetter(queue, "", {"x-pishkhan-error": reason}, f"malformed-1-abc-1-empty-{n}")
+def _malformed(queue: str, n: int, reason: str = "empty body", attempt: int = 1) -> DeadLetter:
+    headers = {"x-pishkhan-error": reason, "x-pishkhan-attempts": attempt}
+    return DeadLetter(queue, "", headers, f"malformed-1-abc-1-empty-{n}")
 
 
 def test_each_malformed_message_is_dead_lettered_once_in_every_queue_it_reached() -> None:
@@ -166,7 +171,9 @@ def test_each_malformed_message_is_dead_lettered_once_in_every_queue_it_reached(
     missing = judge(ledger, _snapshot(dead_letters=letters[1:]))
     assert any("1 malformed message(s) not dead-lettered" in p for p in missing.problems())
     twice = judge(ledger, _snapshot(dead_letters=[*letters, letters[0]]))
-    assert not twice.settled
+    assert not twice.settled, "one delivery dead-lettered twice"
+    redelivered = judge(ledger, _snapshot(dead_letters=[*letters, _malformed(queue, 0, attempt=2)]))
+    assert redelivered.passed, "a delivery whose ack a broker fault lost is dead-lettered again"
     stray = judge(ledger, _snapshot(dead_letters=[*letters, _malformed(queue, 9)]))
     assert any("1 unexpected malformed" in p for p in stray.problems())
     silent = judge(ledger, _snapshot(dead_letters=[*letters[1:], _malformed(queue, 0, "")]))

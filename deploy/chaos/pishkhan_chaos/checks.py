@@ -314,7 +314,7 @@ def _judge_queues(shot: Snapshot, poison: set[str], ledger: Ledger, verdict: Ver
         if not name.endswith(".dlq") and depth.total:
             verdict.queues.append(f"{name}: {depth.ready} ready, {depth.unacked} unacked")
     verdict.poison_expected = len(poison) + sum(len(ids) for ids in ledger.malformed.values())
-    verdict.dead_lettered = len(shot.dead_letters)
+    verdict.dead_lettered = len({(letter.queue, _identity(letter)) for letter in shot.dead_letters})
     malformed = [
         m
         for m in shot.dead_letters
@@ -322,28 +322,34 @@ def _judge_queues(shot: Snapshot, poison: set[str], ledger: Ledger, verdict: Ver
     ]
     _judge_malformed(malformed, ledger, verdict)
     found: Counter[str] = Counter()
+    copies: Counter[tuple[str, object]] = Counter()
     for letter in shot.dead_letters:
         if letter in malformed:
             continue
         marker, reason = _marker_of(letter), str(letter.headers.get("x-pishkhan-error", ""))
         if letter.queue != POISON_QUEUE or "InjectedFault" not in reason:
             verdict.dead_letter_problems.append(f"{letter.queue}: {marker}, reason {reason!r}")
-        else:
-            found[marker] += 1
+            continue
+        copies[(marker, _attempt(letter))] += 1
+        found[marker] += 1
     if set(found) != poison:
         missing, extra = sorted(poison - set(found)), sorted(set(found) - poison)
         verdict.dead_letter_problems.append(
             f"expected the poison requests; missing {missing}, unexpected {extra}"
         )
-    verdict.dead_letter_problems += [f"{m}: dead-lettered {n} times" for m, n in found.items() if n > 1]
+    verdict.dead_letter_problems += [
+        f"{m}: dead-lettered {n} times by one delivery" for (m, _), n in copies.items() if n > 1
+    ]
 
 
 def _judge_malformed(letters: list[broker.DeadLetter], ledger: Ledger, verdict: Verdict) -> None:
     """Each malformed message the broker confirmed is dead-lettered once in every queue it reached,
     with a reason; one being sent as the broker went away, at most once; nothing else."""
     found: dict[str, Counter[str]] = defaultdict(Counter)
+    copies = Counter((letter.queue, letter.message_id, _attempt(letter)) for letter in letters)
+    for (queue_name, message_id, _), n in copies.items():
+        found[queue_name][message_id] += n
     for letter in letters:
-        found[letter.queue][letter.message_id] += 1
         if not str(letter.headers.get("x-pishkhan-error", "")):
             verdict.dead_letter_problems.append(f"{letter.queue}: {letter.message_id} without a reason")
     for queue_name in sorted(set(found) | set(ledger.malformed)):
@@ -358,9 +364,22 @@ def _judge_malformed(letters: list[broker.DeadLetter], ledger: Ledger, verdict: 
             verdict.dead_letter_problems.append(
                 f"{queue_name}: {len(stray)} unexpected malformed dead letter(s)"
             )
-        verdict.dead_letter_problems += [
-            f"{queue_name}: {message_id} dead-lettered {n} times" for message_id, n in ids.items() if n > 1
-        ]
+    verdict.dead_letter_problems += [
+        f"{queue_name}: {message_id} dead-lettered {n} times by one delivery"
+        for (queue_name, message_id, _), n in copies.items()
+        if n > 1
+    ]
+
+
+def _attempt(letter: broker.DeadLetter) -> object:
+    """Which delivery dead-lettered it. A consumer publishes the dead letter, then acks; when a broker
+    fault loses the ack, the message comes back with a higher delivery count and is dead-lettered
+    again: one copy per delivery is at-least-once, two from one delivery would be a fault."""
+    return letter.headers.get("x-pishkhan-attempts")
+
+
+def _identity(letter: broker.DeadLetter) -> str:
+    return letter.message_id or letter.body
 
 
 def _marker_of(letter: broker.DeadLetter) -> str:
