@@ -49,6 +49,18 @@ def test_an_idempotency_key_reused_with_another_body_is_a_conflict(system: Syste
     assert conflict.json()["title"] == "idempotency_key_reused"
 
 
+# (a blank or non-ASCII value no HTTP client sends: services/intake/tests/test_idempotency_key.py)
+@pytest.mark.parametrize("key", ["", "short", "a b c d e f g h", "k" * 201])
+def test_an_empty_or_malformed_idempotency_key_is_refused_and_files_nothing(system: System, key: str) -> None:
+    body = citizen_request()
+    refused = _post(system, body, {"Idempotency-Key": key})
+    assert refused.status_code == 400, refused.text
+    assert refused.json()["title"] == "bad_idempotency_key"
+    assert "Idempotency-Key" in refused.json()["msg_fa"]
+    # nothing was filed: the same body with a good key is a new request, and without a key too
+    assert _post(system, body, {"Idempotency-Key": str(uuid.uuid4())}).status_code == 201
+
+
 def test_wrong_content_type_and_oversized_bodies_are_refused(system: System) -> None:
     url = f"{system.url('intake')}/v1/requests"
     form = httpx.post(url, data={"service_code": "ARD-101"}, headers=system.office, timeout=10)

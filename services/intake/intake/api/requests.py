@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Response
@@ -58,12 +59,35 @@ def filed_view(record: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-IdempotencyKey = Annotated[
-    str | None,
-    Header(
-        alias="Idempotency-Key", max_length=200, description="same key and body: the first response again"
-    ),
-]
+# 8 to 200 visible ASCII characters (a UUID is 36): an empty or blank header is refused, never
+# taken as no key, or an office would believe its retries safe when they are not.
+IDEMPOTENCY_KEY = re.compile(r"[\x21-\x7e]{8,200}")
+
+
+def idempotency_key(
+    key: Annotated[
+        str | None,
+        Header(
+            alias="Idempotency-Key",
+            description="same key and body: the first response again; 8 to 200 visible ASCII characters, "
+            "e.g. a UUID",
+        ),
+    ] = None,
+) -> str | None:
+    if key is None:
+        return None
+    if not IDEMPOTENCY_KEY.fullmatch(key):
+        raise Problem(
+            400,
+            "bad_idempotency_key",
+            "Idempotency-Key must be 8 to 200 visible ASCII characters (e.g. a UUID); "
+            "send none rather than an empty one",
+            detail_fa="کلید تکرارناپذیری (Idempotency-Key) باید ۸ تا ۲۰۰ نویسهٔ لاتین بدون فاصله باشد، مانند یک UUID",
+        )
+    return key
+
+
+IdempotencyKey = Annotated[str | None, Depends(idempotency_key)]
 
 
 @router.post(
@@ -72,7 +96,10 @@ IdempotencyKey = Annotated[
     response_model=FiledRequest,
     dependencies=[Depends(require_json), Depends(within_office_rate)],
     summary="File a citizen request",
-    responses={409: {"description": "Idempotency-Key reused with another body"}},
+    responses={
+        400: {"description": "an empty or malformed Idempotency-Key"},
+        409: {"description": "Idempotency-Key reused with another body"},
+    },
 )
 async def file(
     new: NativeRequest,
